@@ -1,0 +1,35 @@
+/* Privilege handling for the setuid helper, one stage at a time. */
+#ifndef TW_HELPER_PRIV_H
+#define TW_HELPER_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "policy.h"
+
+#define TW_MAX_GROUPS 256
+
+/* Who called us: real ids and supplementary groups, read before any drop. */
+struct tw_caller_ids {
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[TW_MAX_GROUPS];
+	size_t n_groups;
+};
+
+/* true when the kernel says we run with elevated privileges (setuid, file
+ * capabilities): the environment must then steer nothing. */
+bool tw_priv_secure(void);
+
+/* Make sure 0, 1, 2 are open (so no later fd lands there) and close every
+ * other descriptor except keep. Returns 0 or -errno. */
+int tw_priv_close_fds(int keep);
+
+int tw_priv_read_caller(struct tw_caller_ids *c);
+
+/* Keep only CAP_NET_ADMIN, become the caller's real uid/gid (keeping its
+ * groups), clear the bounding set and set no-new-privs. */
+int tw_priv_drop(const struct tw_caller_ids *c, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,1 @@
+# hooks: filled in by its own work

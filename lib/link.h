@@ -1,0 +1,55 @@
+/* Any network device, looked up and changed one at a time: a lookup asks the
+ * kernel for that device by name or index (RTM_GETLINK), never for a dump, so
+ * it costs the same with 5 or 5,000 devices present. */
+#ifndef TW_LINK_H
+#define TW_LINK_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "nl.h"
+#include "util.h"
+
+struct tw_link {
+	int ifindex;
+	char name[IFNAMSIZ];
+	char kind[16];      /* IFLA_INFO_KIND: "bridge", "veth", "tun", "vxlan"; "" for plain */
+	char slave_kind[16];/* IFLA_INFO_SLAVE_KIND: "bridge" when enslaved to one */
+	unsigned mtu;
+	uint8_t mac[TW_MAC_LEN];
+	int master;         /* ifindex of the master, 0 = none */
+	unsigned flags;     /* IFF_UP, ... */
+	unsigned operstate; /* IF_OPER_* */
+	int link;           /* IFLA_LINK: a veth's peer ifindex */
+	int link_netnsid;   /* -1 when the peer is in the same namespace */
+	unsigned num_tx_queues;
+	unsigned num_rx_queues;
+};
+
+/* By name (ifindex 0) or by index (name NULL). -ENODEV when absent. */
+int tw_link_get(struct tw_nl *nl, const char *name, int ifindex, struct tw_link *out);
+
+/* A change to one device, sent as one RTM_SETLINK. The kernel applies the
+ * parts in a fixed order: address, MTU, flags, then master, so the MTU is
+ * always set before the device joins a bridge. */
+struct tw_link_change {
+	const uint8_t *mac;  /* NULL = keep */
+	unsigned mtu;        /* 0 = keep */
+	int up;              /* -1 keep, 0 down, 1 up */
+	int master;          /* -1 keep, 0 leave the master, >0 ifindex */
+	const char *name;    /* NULL = keep */
+};
+#define TW_LINK_CHANGE_INIT { .mac = NULL, .mtu = 0, .up = -1, .master = -1, .name = NULL }
+
+int tw_link_change(struct tw_nl *nl, int ifindex, const struct tw_link_change *c);
+/* The same, finding the device by name in the kernel (saves a lookup). */
+int tw_link_change_by_name(struct tw_nl *nl, const char *name, const struct tw_link_change *c);
+int tw_link_delete(struct tw_nl *nl, int ifindex);
+
+/* Send an RTM_NEWLINK built by libnl for a new device of some kind and wait
+ * for the kernel: the one place devices come into being over netlink. */
+struct rtnl_link;
+int tw_link_create(struct tw_nl *nl, struct rtnl_link *link);
+
+#endif

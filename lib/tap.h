@@ -1,0 +1,35 @@
+/* tun/tap devices. Netlink cannot create them: they are made with TUNSETIFF
+ * on an open /dev/net/tun, in the namespace that file was opened in. */
+#ifndef TW_TAP_H
+#define TW_TAP_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct tw_tap_opts {
+	const char *name;  /* NULL: pick a random free "twXXXXXXXX" name */
+	bool vnet_hdr;     /* ask for IFF_VNET_HDR; ignored if the kernel lacks it */
+	bool multi_queue;  /* IFF_MULTI_QUEUE */
+	bool persist;      /* outlive the fd (TUNSETPERSIST) */
+	uid_t owner;       /* (uid_t)-1 = none */
+	gid_t group;       /* (gid_t)-1 = none */
+};
+
+/* Open /dev/net/tun (close-on-exec). Returns fd or -errno. */
+int tw_tap_open_ctl(void);
+
+/* Turn an open /dev/net/tun fd into a new tap (IFF_TAP|IFF_NO_PI); never
+ * attaches to an existing device (IFF_TUN_EXCL). The chosen name goes to
+ * name_out. With a random name, a clash is retried with a fresh one, so the
+ * cost does not grow with the number of devices (the kernel's own "tap%d"
+ * scans them all). Returns 0 or -errno. */
+int tw_tap_create(int tunfd, const struct tw_tap_opts *o, char name_out[IFNAMSIZ]);
+
+/* Whether this kernel's tun driver offers IFF_VNET_HDR. */
+bool tw_tap_has_vnet_hdr(int tunfd);
+
+/* IFF_* flags a tap fd is attached with (TUNGETIFF), or -errno. */
+int tw_tap_fd_flags(int tunfd);
+
+#endif

@@ -1,0 +1,68 @@
+# Shared by the shell test suites. Each suite prints TAP ("ok N - ...").
+#
+# Isolation: tw_isolate re-runs the calling script inside a new network and
+# mount namespace (unshare --net --mount), with its own sysfs, an empty
+# /run/netns and a private state directory. Everything a test makes in the
+# kernel lives in namespaces that vanish when the script exits, even if it
+# crashes; the host's interfaces are never seen, let alone touched.
+
+TW_TESTS_DIR=${TW_TESTS_DIR:-$(cd "$(dirname "$0")" && pwd)}
+: "${top_builddir:=$(pwd)}"
+: "${top_srcdir:=$(cd "$TW_TESTS_DIR/.." && pwd)}"
+export top_builddir top_srcdir
+
+tap_n=0
+tap_failed=0
+
+ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
+not_ok() { tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1)); echo "not ok $tap_n - $*"; }
+skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP $*"; }
+diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+check() { # check "name" command...: ok when the command succeeds
+	name=$1; shift
+	if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+is() { # is GOT WANT NAME
+	if [ "$1" = "$2" ]; then ok "$3"; else not_ok "$3"; diag "  got '$1', want '$2'"; fi
+}
+like() { # like GOT PATTERN NAME  (grep -E pattern)
+	if printf '%s' "$1" | grep -Eq -- "$2"; then ok "$3"; else not_ok "$3"; diag "  '$1' does not match /$2/"; fi
+}
+done_testing() { echo "1..$tap_n"; [ "$tap_failed" -eq 0 ]; exit $?; }
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+
+tw_isolate() {
+	if [ -z "${TW_ISOLATED:-}" ]; then
+		[ "$(id -u)" = 0 ] || skip_all "needs root for network namespaces"
+		command -v unshare >/dev/null || skip_all "unshare (util-linux) is missing"
+		TW_ISOLATED=1 exec unshare --net --mount --propagation private -- /bin/sh "$0" "$@"
+	fi
+	mount -t sysfs sysfs /sys || { echo "Bail out! cannot mount sysfs in the test namespace"; exit 1; }
+	mkdir -p /run/netns /run/tapwire
+	mount -t tmpfs -o mode=0755 tmpfs /run/netns
+	mount -t tmpfs -o mode=0755 tmpfs /run/tapwire
+	ip link set lo up
+	TW_TMP=$(mktemp -d "${TMPDIR:-/tmp}/tapwire-test.XXXXXX")
+	export TW_TMP
+	export TAPWIRE_RUNDIR="$TW_TMP/run"
+	mkdir -p "$TAPWIRE_RUNDIR"
+	trap 'tw_cleanup' EXIT
+}
+
+tw_cleanup() {
+	# Namespaces and devices die with this process; only files remain.
+	[ -n "${TW_TMP:-}" ] && rm -rf "$TW_TMP"
+	return 0
+}
+
+# What the kernel says about a device (sysfs of this test's namespace).
+sys_attr() { cat "/sys/class/net/$1/$2" 2>/dev/null; }
+dev_exists() { [ -e "/sys/class/net/$1" ]; }
+dev_master() { basename "$(readlink "/sys/class/net/$1/master" 2>/dev/null)" 2>/dev/null; }
+dev_mtu() { sys_attr "$1" mtu; }
+dev_mac() { sys_attr "$1" address; }
+dev_is_up() { [ $(( $(sys_attr "$1" flags) & 1 )) -eq 1 ]; }
+dev_tun_flags() { sys_attr "$1" tun_flags; }
+bridge_ports() { ls "/sys/class/net/$1/brif" 2>/dev/null; }
+# Devices other than lo in this namespace.
+devs_other_than_lo() { ls /sys/class/net | grep -vx lo || true; }

@@ -1,0 +1,17 @@
+# Every suite speaks TAP, so automake counts test cases, not programs.
+TEST_EXTENSIONS = .sh
+LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+SH_LOG_DRIVER = $(LOG_DRIVER)
+SH_LOG_COMPILER = /bin/sh
+AM_TESTS_ENVIRONMENT = \
+	top_builddir='$(abs_top_builddir)'; top_srcdir='$(abs_top_srcdir)'; \
+	QEMU_SYSTEM='$(QEMU_SYSTEM)'; \
+	export top_builddir top_srcdir QEMU_SYSTEM;
+
+EXTRA_DIST += tests/lib.sh tests/unit/tap.h
+
+# Unit tests: C programs in tests/unit/ (TAP on stdout).
+include tests/unit/local.mk
+# Integration and end-to-end suites: shell scripts, each isolated in its own
+# network and mount namespace (tests/lib.sh).
+include tests/integration/local.mk
