@@ -9,3 +9,4 @@ helper_tapwire_bridge_helper_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS) $(CAPNG_CFLAG
 # --as-needed: only libnl-3 core ends up NEEDED, never libnl-route.
 helper_tapwire_bridge_helper_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed -Wl,-z,relro,-z,now -pie
 helper_tapwire_bridge_helper_LDADD = lib/libtwnet.a lib/libtwcore.a $(LIBNL_LIBS) $(CAPNG_LIBS)
+include helper/policy.mk
