@@ -1,1 +1,6 @@
-# bench: filled in by its own work
+# Benchmarks are not tests: they are built on demand (`make bench/...`) and
+# run by the scripts in bench/.
+EXTRA_PROGRAMS = bench/tw-helper-bench
+bench_tw_helper_bench_SOURCES = bench/helper-bench.c
+CLEANFILES += $(EXTRA_PROGRAMS)
+EXTRA_DIST += bench/helper

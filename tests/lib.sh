@@ -38,11 +38,14 @@ tw_isolate() {
 		TW_ISOLATED=1 exec unshare --net --mount --propagation private -- /bin/sh "$0" "$@"
 	fi
 	mount -t sysfs sysfs /sys || { echo "Bail out! cannot mount sysfs in the test namespace"; exit 1; }
-	mkdir -p /run/netns /run/tapwire
-	mount -t tmpfs -o mode=0755 tmpfs /run/netns
-	mount -t tmpfs -o mode=0755 tmpfs /run/tapwire
+	# A private /run: /run/netns and /run/tapwire start empty, and TW_TMP is
+	# root-owned with no group/world-writable ancestor (unlike /tmp), as
+	# policy files and setuid binaries require.
+	mount -t tmpfs -o mode=0755 tmpfs /run
+	mkdir -p /run/netns /run/tapwire /run/tw-test
 	ip link set lo up
-	TW_TMP=$(mktemp -d "${TMPDIR:-/tmp}/tapwire-test.XXXXXX")
+	TW_TMP=$(mktemp -d /run/tw-test/t.XXXXXX)
+	chmod 0755 "$TW_TMP"
 	export TW_TMP
 	export TAPWIRE_RUNDIR="$TW_TMP/run"
 	mkdir -p "$TAPWIRE_RUNDIR"
@@ -50,9 +53,22 @@ tw_isolate() {
 }
 
 tw_cleanup() {
-	# Namespaces and devices die with this process; only files remain.
-	[ -n "${TW_TMP:-}" ] && rm -rf "$TW_TMP"
+	# Namespaces, devices and the private /run die with this process.
 	return 0
+}
+
+# A throwaway user that exists only in this test's mount namespace: the
+# host's /etc/passwd and /etc/group are untouched.
+tw_add_user() { # tw_add_user NAME UID
+	[ -f "$TW_TMP/passwd" ] || { cp /etc/passwd "$TW_TMP/passwd"; cp /etc/group "$TW_TMP/group"
+		mount --bind "$TW_TMP/passwd" /etc/passwd; mount --bind "$TW_TMP/group" /etc/group; }
+	echo "$1:x:$2:$2:tapwire test:/nonexistent:/usr/sbin/nologin" >> "$TW_TMP/passwd"
+	echo "$1:x:$2:" >> "$TW_TMP/group"
+}
+# Run a command as that user (real and effective ids, its groups only).
+tw_as_user() { # tw_as_user UID CMD...
+	u=$1; shift
+	setpriv --reuid="$u" --regid="$u" --clear-groups --inh-caps=-all -- "$@"
 }
 
 # What the kernel says about a device (sysfs of this test's namespace).
@@ -61,7 +77,7 @@ dev_exists() { [ -e "/sys/class/net/$1" ]; }
 dev_master() { basename "$(readlink "/sys/class/net/$1/master" 2>/dev/null)" 2>/dev/null; }
 dev_mtu() { sys_attr "$1" mtu; }
 dev_mac() { sys_attr "$1" address; }
-dev_is_up() { [ $(( $(sys_attr "$1" flags) & 1 )) -eq 1 ]; }
+dev_is_up() { f=$(sys_attr "$1" flags); [ -n "$f" ] && [ $(( f & 1 )) -eq 1 ]; }
 dev_tun_flags() { sys_attr "$1" tun_flags; }
 bridge_ports() { ls "/sys/class/net/$1/brif" 2>/dev/null; }
 # Devices other than lo in this namespace.

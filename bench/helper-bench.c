@@ -1,0 +1,142 @@
+/* Calls two bridge helpers N times each, the way QEMU calls them (socketpair,
+ * fork, exec `HELPER --use-vnet --fd=N --br=BR`, receive the tap's fd, reap),
+ * interleaved so both see the same number of devices, and keeps every tap
+ * open so the bridges grow. A Linux bridge holds at most 1024 ports
+ * (BR_MAX_PORTS), so each helper fills its bridges PER_BRIDGE taps at a time:
+ * bridges are named PREFIX0, PREFIX1, ... and must exist.
+ *
+ *   tw-helper-bench N PER_BRIDGE NAME1 HELPER1 PREFIX1 NAME2 HELPER2 PREFIX2
+ *
+ * Prints, per helper: mean µs per call, the first-10 and last-10 means and
+ * their ratio (flatness), and the ratio of the two means. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+struct subject {
+	const char *name, *helper, *prefix;
+	double *us;
+};
+
+static double now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int recv_fd(int sock)
+{
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf) };
+	if (recvmsg(sock, &m, MSG_CMSG_CLOEXEC) != 1)
+		return -1;
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	if (!c || c->cmsg_type != SCM_RIGHTS)
+		return -1;
+	int fd;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+/* One call as QEMU makes it; returns the tap fd (kept open) or -1. */
+static int call(const char *helper, const char *bridge)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	char fdarg[32], brarg[64];
+	snprintf(fdarg, sizeof(fdarg), "--fd=%d", sv[1]);
+	snprintf(brarg, sizeof(brarg), "--br=%s", bridge);
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* Only the child's end survives exec, as in QEMU. */
+		char *argv[] = { (char *)helper, "--use-vnet", fdarg, brarg, NULL };
+		fcntl(sv[1], F_SETFD, 0);
+		execv(helper, argv);
+		_exit(127);
+	}
+	close(sv[1]);
+	int fd = pid > 0 ? recv_fd(sv[0]) : -1;
+	int status = 0;
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	close(sv[0]);
+	if (fd >= 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static double mean(const double *v, int from, int n)
+{
+	double s = 0;
+	for (int i = from; i < from + n; i++)
+		s += v[i];
+	return s / n;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 9) {
+		fprintf(stderr, "usage: %s N PER_BRIDGE NAME1 HELPER1 PREFIX1 NAME2 HELPER2 PREFIX2\n",
+			argv[0]);
+		return 2;
+	}
+	int n = atoi(argv[1]), per = atoi(argv[2]);
+	if (n < 20 || per < 1) {
+		fprintf(stderr, "N must be at least 20\n");
+		return 2;
+	}
+	struct rlimit rl = { .rlim_cur = (rlim_t)(2 * n + 64), .rlim_max = (rlim_t)(2 * n + 64) };
+	struct rlimit cur;
+	getrlimit(RLIMIT_NOFILE, &cur);
+	if (cur.rlim_cur < rl.rlim_cur && setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		perror("setrlimit(RLIMIT_NOFILE)");
+		return 1;
+	}
+	struct subject s[2] = {
+		{ argv[3], argv[4], argv[5], calloc((size_t)n, sizeof(double)) },
+		{ argv[6], argv[7], argv[8], calloc((size_t)n, sizeof(double)) },
+	};
+	for (int i = 0; i < n; i++) {
+		for (int k = 0; k < 2; k++) {
+			char bridge[32];
+			snprintf(bridge, sizeof(bridge), "%s%d", s[k].prefix, i / per);
+			double t0 = now_us();
+			int fd = call(s[k].helper, bridge);
+			s[k].us[i] = now_us() - t0;
+			if (fd < 0) {
+				fprintf(stderr, "%s: call %d on %s failed\n", s[k].name, i + 1, bridge);
+				return 1;
+			}
+		}
+		if ((i + 1) % 500 == 0)
+			fprintf(stderr, "  ... %d calls each\n", i + 1);
+	}
+	printf("%-24s %12s %10s %10s %10s\n", "helper (N=", "mean us", "first-10", "last-10",
+	       "last/first");
+	double m[2];
+	for (int k = 0; k < 2; k++) {
+		m[k] = mean(s[k].us, 0, n);
+		double f = mean(s[k].us, 0, 10), l = mean(s[k].us, n - 10, 10);
+		printf("%-24s %12.0f %10.0f %10.0f %10.2f\n", s[k].name, m[k], f, l, l / f);
+	}
+	printf("ratio %s/%s: %.2f  (N=%d, taps kept open, %d per bridge)\n", s[0].name, s[1].name,
+	       m[0] / m[1], n, per);
+	return 0;
+}

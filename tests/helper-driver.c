@@ -1,0 +1,137 @@
+/* Calls a bridge helper exactly the way QEMU does (net/tap.c,
+ * net_bridge_run_helper): a unix socketpair, fork, the child keeps only its
+ * end and execs `HELPER [--use-vnet] --fd=N --br=BR`, the parent receives
+ * the tap's fd with SCM_RIGHTS and reaps the child.
+ *
+ *   tw-helper-driver [--hold FILE] [--timeout S] HELPER ARG...
+ *
+ * "--fd=N" in ARG is replaced by the child's end of the socketpair; other
+ * ARGs are passed as they are (to test bad ones). On success it prints
+ *   tap=NAME flags=0xHEX
+ * and, with --hold, keeps the fd open until FILE exists (bounded by the
+ * timeout), so a test can look at the tap while it lives. The exit status is
+ * the helper's (or 125 for a driver problem, 124 on timeout). */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int recv_fd(int sock, int timeout_ms)
+{
+	struct pollfd p = { .fd = sock, .events = POLLIN };
+	if (poll(&p, 1, timeout_ms) <= 0)
+		return -ETIMEDOUT;
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf) };
+	ssize_t n = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
+	if (n <= 0)
+		return n == 0 ? -EPIPE : -errno;
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	if (!c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
+		return -EBADMSG;
+	int fd;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	const char *hold = NULL;
+	double timeout = 30;
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-' && argv[i][2]; i++) {
+		if (!strcmp(argv[i], "--hold") && i + 1 < argc)
+			hold = argv[++i];
+		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc)
+			timeout = atof(argv[++i]);
+		else
+			break;
+	}
+	if (i >= argc) {
+		fprintf(stderr, "usage: %s [--hold FILE] [--timeout S] HELPER ARG...\n", argv[0]);
+		return 125;
+	}
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0) {
+		perror("socketpair");
+		return 125;
+	}
+	char fdarg[32];
+	snprintf(fdarg, sizeof(fdarg), "--fd=%d", sv[1]);
+	char **args = calloc((size_t)(argc - i + 1), sizeof(char *));
+	for (int k = i; k < argc; k++)
+		args[k - i] = strcmp(argv[k], "--fd=N") ? argv[k] : fdarg;
+
+	pid_t pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		return 125;
+	}
+	if (pid == 0) {
+		/* QEMU closes everything but the helper's end before exec. */
+		close(sv[0]);
+		execv(args[0], args);
+		fprintf(stderr, "cannot exec %s: %s\n", args[0], strerror(errno));
+		_exit(127);
+	}
+	close(sv[1]);
+	int fd = recv_fd(sv[0], (int)(timeout * 1000));
+	int status;
+	if (waitpid(pid, &status, 0) < 0) {
+		perror("waitpid");
+		return 125;
+	}
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (fd < 0) {
+		if (code == 0) {
+			fprintf(stderr, "driver: helper exited 0 but sent no fd (%s)\n", strerror(-fd));
+			return 125;
+		}
+		return code;
+	}
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	if (ioctl(fd, TUNGETIFF, &ifr) < 0) {
+		fprintf(stderr, "driver: the fd received is not a tap: %s\n", strerror(errno));
+		return 125;
+	}
+	printf("tap=%s flags=0x%x\n", ifr.ifr_name, (unsigned)ifr.ifr_flags & 0xffff);
+	fflush(stdout);
+	if (hold) {
+		double end = now() + timeout;
+		struct stat st;
+		while (stat(hold, &st) < 0) {
+			if (now() > end) {
+				fprintf(stderr, "driver: timed out waiting for %s\n", hold);
+				return 124;
+			}
+			usleep(10000);
+		}
+	}
+	close(fd);
+	return code;
+}
