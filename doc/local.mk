@@ -1,1 +1,2 @@
-# doc: filled in by its own work
+dist_man_MANS += doc/tapwire-bridge-helper.8
+EXTRA_DIST += doc/performance.md

@@ -13,6 +13,37 @@ static void copy_str_attr(char *dst, size_t len, const struct nlattr *a)
 		snprintf(dst, len, "%.*s", nla_len(a), (const char *)nla_data(a));
 }
 
+static void parse_info_data(struct tw_link *out, struct nlattr *data)
+{
+	if (!strcmp(out->kind, "bridge")) {
+		struct nlattr *br[IFLA_BR_MAX + 1];
+		if (nla_parse_nested(br, IFLA_BR_MAX, data, NULL) == 0 && br[IFLA_BR_STP_STATE])
+			out->stp = (int)nla_get_u32(br[IFLA_BR_STP_STATE]);
+	} else if (!strcmp(out->kind, "tun")) {
+		struct nlattr *t[IFLA_TUN_MAX + 1];
+		if (nla_parse_nested(t, IFLA_TUN_MAX, data, NULL) < 0)
+			return;
+		if (t[IFLA_TUN_TYPE])
+			out->tun.type = nla_get_u8(t[IFLA_TUN_TYPE]);
+		if (t[IFLA_TUN_OWNER])
+			out->tun.owner = (long)nla_get_u32(t[IFLA_TUN_OWNER]);
+		if (t[IFLA_TUN_GROUP])
+			out->tun.group = (long)nla_get_u32(t[IFLA_TUN_GROUP]);
+		if (t[IFLA_TUN_PERSIST])
+			out->tun.persist = nla_get_u8(t[IFLA_TUN_PERSIST]);
+		if (t[IFLA_TUN_MULTI_QUEUE])
+			out->tun.multi_queue = nla_get_u8(t[IFLA_TUN_MULTI_QUEUE]);
+		if (t[IFLA_TUN_VNET_HDR])
+			out->tun.vnet_hdr = nla_get_u8(t[IFLA_TUN_VNET_HDR]);
+		if (t[IFLA_TUN_NUM_QUEUES])
+			out->tun.num_queues = nla_get_u32(t[IFLA_TUN_NUM_QUEUES]);
+	} else if (!strcmp(out->kind, "vxlan")) {
+		struct nlattr *vx[IFLA_VXLAN_MAX + 1];
+		if (nla_parse_nested(vx, IFLA_VXLAN_MAX, data, NULL) == 0 && vx[IFLA_VXLAN_ID])
+			out->vxlan_id = nla_get_u32(vx[IFLA_VXLAN_ID]);
+	}
+}
+
 static int parse_link(struct nl_msg *msg, void *arg)
 {
 	struct tw_link *out = arg;
@@ -44,11 +75,15 @@ static int parse_link(struct nl_msg *msg, void *arg)
 		out->num_tx_queues = nla_get_u32(tb[IFLA_NUM_TX_QUEUES]);
 	if (tb[IFLA_NUM_RX_QUEUES])
 		out->num_rx_queues = nla_get_u32(tb[IFLA_NUM_RX_QUEUES]);
+	out->stp = -1;
+	out->tun.owner = out->tun.group = -1;
 	if (tb[IFLA_LINKINFO]) {
 		struct nlattr *li[IFLA_INFO_MAX + 1];
 		if (nla_parse_nested(li, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) == 0) {
 			copy_str_attr(out->kind, sizeof(out->kind), li[IFLA_INFO_KIND]);
 			copy_str_attr(out->slave_kind, sizeof(out->slave_kind), li[IFLA_INFO_SLAVE_KIND]);
+			if (li[IFLA_INFO_DATA])
+				parse_info_data(out, li[IFLA_INFO_DATA]);
 		}
 	}
 	return 0;

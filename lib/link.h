@@ -25,6 +25,15 @@ struct tw_link {
 	int link_netnsid;   /* -1 when the peer is in the same namespace */
 	unsigned num_tx_queues;
 	unsigned num_rx_queues;
+	int stp;            /* bridges: IFLA_BR_STP_STATE, -1 when not a bridge */
+	uint32_t vxlan_id;  /* vxlan: VNI */
+	struct {            /* tun/tap (IFLA_INFO_KIND "tun") */
+		int type;       /* IFF_TUN or IFF_TAP, 0 unknown */
+		long owner;     /* -1 = none */
+		long group;     /* -1 = none */
+		bool persist, multi_queue, vnet_hdr;
+		unsigned num_queues;
+	} tun;
 };
 
 /* By name (ifindex 0) or by index (name NULL). -ENODEV when absent. */

@@ -70,7 +70,7 @@ int tw_in_netns(int nsfd, int (*fn)(void *), void *arg)
 	_cleanup_close_ int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (self < 0)
 		return -errno;
-	if (setns(nsfd, CLONE_NEWNET) < 0)
+	if (nsfd >= 0 && setns(nsfd, CLONE_NEWNET) < 0)
 		return -errno;
 	int r = fn(arg);
 	/* Failing to come back would leave every later step in the wrong

@@ -34,9 +34,10 @@ int tw_nl_talk(struct tw_nl *nl, struct nl_msg *msg, tw_nl_reply_fn on_reply, vo
  * last error on nl: strerror plus the extack message. */
 const char *tw_nl_strerror(struct tw_nl *nl, int err, char *buf, size_t len);
 
-/* Run fn inside the namespace nsfd and come back. Used for the few calls
- * that are not netlink (opening /dev/net/tun, unshare). Returns fn's value,
- * or -errno when the switch itself failed. */
+/* Run fn inside the namespace nsfd and come back (nsfd -1: stay, but come
+ * back here whatever fn does, e.g. unshare). Used for the few calls that
+ * are not netlink (opening /dev/net/tun, unshare). Returns fn's value, or
+ * -errno when the switch itself failed. */
 int tw_in_netns(int nsfd, int (*fn)(void *), void *arg);
 
 #endif

@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -248,4 +250,32 @@ bool tw_strscpy(char *dst, const char *src, size_t len)
 	}
 	memcpy(dst, src, n + 1);
 	return true;
+}
+
+int tw_lookup_uid(const char *s, uid_t *out)
+{
+	unsigned long id;
+	if (tw_parse_uint(s, 0, 0xfffffffeUL, &id) == 0) {
+		*out = (uid_t)id;
+		return 0;
+	}
+	struct passwd *pw = getpwnam(s);
+	if (!pw)
+		return -ENOENT;
+	*out = pw->pw_uid;
+	return 0;
+}
+
+int tw_lookup_gid(const char *s, gid_t *out)
+{
+	unsigned long id;
+	if (tw_parse_uint(s, 0, 0xfffffffeUL, &id) == 0) {
+		*out = (gid_t)id;
+		return 0;
+	}
+	struct group *gr = getgrnam(s);
+	if (!gr)
+		return -ENOENT;
+	*out = gr->gr_gid;
+	return 0;
 }

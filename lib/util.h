@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #define TW_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -65,6 +66,10 @@ int tw_ip_parse(const char *s, struct tw_cidr *out);
 
 /* Strict decimal parse of an unsigned value within [min, max]. */
 int tw_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+
+/* A user or group by name or numeric id. 0 or -ENOENT. */
+int tw_lookup_uid(const char *s, uid_t *out);
+int tw_lookup_gid(const char *s, gid_t *out);
 
 /* Fill buf with random bytes (getrandom, never blocks once the pool is up). */
 int tw_random(void *buf, size_t len);

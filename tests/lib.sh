@@ -65,6 +65,17 @@ tw_add_user() { # tw_add_user NAME UID
 	echo "$1:x:$2:$2:tapwire test:/nonexistent:/usr/sbin/nologin" >> "$TW_TMP/passwd"
 	echo "$1:x:$2:" >> "$TW_TMP/group"
 }
+# Make DIR writable for this test only: an overlay on DIR (or on its nearest
+# existing ancestor) whose changes live in TW_TMP and vanish with the test.
+tw_private_dir() { # tw_private_dir DIR
+	anc=$1
+	while [ ! -d "$anc" ]; do anc=$(dirname "$anc"); done
+	ov=$TW_TMP/overlay$(printf '%s' "$anc" | tr / _)
+	mkdir -p "$ov/up" "$ov/work"
+	mount -t overlay overlay -o "lowerdir=$anc,upperdir=$ov/up,workdir=$ov/work" "$anc"
+	mkdir -p "$1"
+}
+
 # Run a command as that user (real and effective ids, its groups only).
 tw_as_user() { # tw_as_user UID CMD...
 	u=$1; shift

@@ -1,0 +1,183 @@
+#include "netns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "nl.h"
+#include "util.h"
+
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
+
+static int ns_path(const char *name, char path[PATH_MAX])
+{
+	if (!tw_nsname_valid(name, NULL, 0))
+		return -EINVAL;
+	snprintf(path, PATH_MAX, TW_NETNS_DIR "/%s", name);
+	return 0;
+}
+
+int tw_netns_open(const char *name)
+{
+	char path[PATH_MAX];
+	int r = ns_path(name, path);
+	if (r < 0)
+		return r;
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	struct statfs sf;
+	if (fstatfs(fd, &sf) < 0)
+		return -errno;
+	/* A plain file left by a run killed between creat() and mount(). */
+	if ((unsigned long)sf.f_type != NSFS_MAGIC)
+		return -ENOENT;
+	return TW_TAKE_FD(fd);
+}
+
+/* iproute2's convention: /run/netns is a shared mount, so namespaces made
+ * later propagate into mount namespaces that were copied earlier. */
+static int prepare_dir(void)
+{
+	if (mkdir(TW_NETNS_DIR, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	if (mount("", TW_NETNS_DIR, "none", MS_SHARED | MS_REC, NULL) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return -errno;
+	/* Not a mount point yet: make it one, then shared. */
+	if (mount(TW_NETNS_DIR, TW_NETNS_DIR, "none", MS_BIND | MS_REC, NULL) < 0 ||
+	    mount("", TW_NETNS_DIR, "none", MS_SHARED | MS_REC, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+static int bind_new_ns(void *arg)
+{
+	const char *path = arg;
+	if (unshare(CLONE_NEWNET) < 0)
+		return -errno;
+	if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL) < 0)
+		return -errno;
+	int fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int tw_netns_create(const char *name)
+{
+	char path[PATH_MAX];
+	int r = ns_path(name, path);
+	if (r < 0)
+		return r;
+	r = prepare_dir();
+	if (r < 0)
+		return r;
+	int fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (fd < 0 && errno == EEXIST) {
+		/* Reuse a leftover plain file, never a live namespace. */
+		int live = tw_netns_open(name);
+		if (live >= 0) {
+			close(live);
+			return -EEXIST;
+		}
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	}
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	int nsfd = tw_in_netns(-1, bind_new_ns, path);
+	if (nsfd < 0)
+		unlink(path);
+	return nsfd;
+}
+
+int tw_netns_delete(const char *name)
+{
+	char path[PATH_MAX];
+	int r = ns_path(name, path);
+	if (r < 0)
+		return r;
+	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+		return -errno;
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+/* ---- the engine's operations */
+
+#include <linux/rtnetlink.h>
+
+#include "link.h"
+#include "obj.h"
+
+static int ns_probe(struct tw_ctx *c, const struct tw_step *s, struct tw_link *live, char *why,
+		    size_t len)
+{
+	int fd = tw_netns_open(s->key.ns);
+	if (fd == -ENOENT)
+		return TW_ABSENT;
+	if (fd < 0) {
+		snprintf(why, len, "cannot open " TW_NETNS_DIR "/%s: %s", s->key.ns, strerror(-fd));
+		return fd;
+	}
+	close(fd);
+	return TW_PRESENT;
+}
+
+static int ns_create(struct tw_ctx *c, const struct tw_step *s, char *why, size_t len)
+{
+	int fd = tw_netns_create(s->key.ns);
+	if (fd < 0) {
+		snprintf(why, len, "%s", strerror(-fd));
+		return fd;
+	}
+	int r = tw_ctx_add_fresh(c, s->key.ns, fd);
+	struct tw_nl *nl;
+	if (r == 0)
+		r = tw_ctx_nl(c, s->key.ns, &nl);
+	if (r == 0) {
+		/* A namespace starts with lo down; `ip netns add` leaves it so,
+		 * but nothing works without it (ping 127.0.0.1, local routes). */
+		struct tw_link_change up = TW_LINK_CHANGE_INIT;
+		up.up = 1;
+		r = tw_link_change_by_name(nl, "lo", &up);
+	}
+	if (r < 0) {
+		snprintf(why, len, "cannot set it up: %s", strerror(-r));
+		tw_ctx_forget(c, s->key.ns);
+		tw_netns_delete(s->key.ns);
+	}
+	return r;
+}
+
+static int ns_remove(struct tw_ctx *c, const struct tw_rec *rec, char *why, size_t len)
+{
+	tw_ctx_forget(c, rec->key.ns);
+	int r = tw_netns_delete(rec->key.ns);
+	if (r < 0)
+		snprintf(why, len, "%s", strerror(-r));
+	return r;
+}
+
+static void ns_describe(const struct tw_step *s, char *buf, size_t len)
+{
+	snprintf(buf, len, "netns %s", s->key.ns);
+}
+
+const struct tw_kind_ops tw_netns_ops = {
+	.kind = TW_K_NETNS,
+	.probe = ns_probe,
+	.create = ns_create,
+	.remove = ns_remove,
+	.describe = ns_describe,
+};

@@ -1,0 +1,83 @@
+/* What tapwire made or uses, for whom: /run/tapwire/state.
+ *
+ * A record per kernel object (or per change to one): its key, whether
+ * tapwire created it (then it goes away with its last owner) or found it
+ * (then it is never deleted), and its owners. The file is a journal: each
+ * change appends one line, so a run that handles N objects writes O(N)
+ * bytes, and a run killed midway leaves every step it took on record. A
+ * creation is journaled as pending before the kernel call and committed
+ * after, so the next run can tell what a dead run left behind. The file is
+ * rewritten compactly when a run ends. Runs are serialised by flock. */
+#ifndef TW_STATE_H
+#define TW_STATE_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+enum tw_kind {
+	TW_K_NETNS = 0,
+	TW_K_BRIDGE,
+	TW_K_VXLAN,
+	TW_K_VETH,
+	TW_K_TAP,
+	TW_K_PORT,  /* an existing device enslaved to a bridge */
+	TW_K_ATTR,  /* a setting changed on a device tapwire did not create */
+	TW_K_ADDR,
+	TW_K_FDB,
+	TW_K__MAX
+};
+/* Objects are made in enum order and removed in reverse. */
+const char *tw_kind_name(enum tw_kind k);
+int tw_kind_parse(const char *s, enum tw_kind *out);
+
+struct tw_key {
+	enum tw_kind kind;
+	char ns[TW_NSNAME_MAX]; /* "" = the namespace tapwire runs in; for NETNS, its name */
+	char name[IFNAMSIZ];    /* the device ("" for NETNS) */
+	char arg[80];           /* ADDR: "10.0.1.1/24"; FDB: remote; ATTR: "mtu"|"up"|"master" */
+};
+
+struct tw_rec {
+	struct tw_key key;
+	bool created;   /* tapwire made it: removed when the last owner releases it */
+	bool pending;   /* a run died between journaling and finishing its creation */
+	bool gone;      /* no owner left: skipped and dropped at compaction */
+	char data[128]; /* VETH: "peerns/peer"; ATTR: the value before tapwire changed it */
+	char **owners;
+	size_t n_owners;
+};
+
+struct tw_state;
+
+/* Lock (exclusive or shared) and load the state in rundir, creating the
+ * directory if needed. The file is per network namespace, because "" in a
+ * key means "where tapwire runs". */
+int tw_state_open(const char *rundir, bool exclusive, struct tw_state **out, char *err,
+		  size_t errlen);
+/* Compact (if anything changed), unlock and free. */
+int tw_state_close(struct tw_state *st);
+
+size_t tw_state_count(const struct tw_state *st);
+struct tw_rec *tw_state_at(struct tw_state *st, size_t i); /* NULL for a dropped one */
+struct tw_rec *tw_state_find(struct tw_state *st, const struct tw_key *key);
+bool tw_rec_has_owner(const struct tw_rec *r, const char *owner);
+
+/* Each of these changes the record and appends one journal line. */
+int tw_state_pending(struct tw_state *st, const struct tw_key *key, const char *data,
+		     const char *owner);
+int tw_state_add(struct tw_state *st, const struct tw_key *key, bool created, const char *data,
+		 const char *owner);
+int tw_state_drop(struct tw_state *st, const struct tw_key *key, const char *owner);
+/* Forget a record whatever its owners (repair of a pending one, or an
+ * object that vanished). */
+int tw_state_forget(struct tw_state *st, const struct tw_key *key);
+
+/* "rundir/state" path in use, for messages. */
+const char *tw_state_path(const struct tw_state *st);
+
+void tw_key_format(const struct tw_key *k, char *buf, size_t len);
+
+#endif
