@@ -176,7 +176,8 @@ static const char *type_name(mode_t m)
 static int check_file(const struct stat *st, char *why, size_t whylen)
 {
 	if (!S_ISREG(st->st_mode))
-		return refuse(why, whylen, -EPERM, "is %s, not a regular file", type_name(st->st_mode));
+		return refuse(why, whylen, S_ISDIR(st->st_mode) ? -EISDIR : -EPERM,
+			      "is %s, not a regular file", type_name(st->st_mode));
 	if (st->st_uid != 0)
 		return refuse(why, whylen, -EPERM, "is owned by uid %ld, not root", (long)st->st_uid);
 	if (st->st_mode & 022)
