@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "policy.h"
@@ -291,9 +293,12 @@ static uint32_t rnd(void)
  * long message, and anything accepted still answers. */
 static void test_garbage(void)
 {
-	static const char *const words[] = { "allow", "deny", "all", "br0", "vmbr*", "user:0",
-					     "group:0", "#", " ", "\t", "\n", "\r", "[", "]", "!",
-					     "user:", "group:nogroup", "\xff", "\x01", "br[!x]" };
+	/* Whole lines, so that some inputs parse, and fragments that break them. */
+	static const char *const words[] = {
+		"allow br0\n", "deny all\n", "allow vmbr* user:0\n", "deny br[!x] group:nogroup\n",
+		"# c\n", "\n", " ", "\t", "\r", "allow", "deny", "all", "user:", "group:0", "[",
+		"]", "!", "#", "\xff", "\x01",
+	};
 	char buf[2048];
 	int dirty = 0, accepted = 0, long_err = 0;
 	for (int i = 0; i < 2000; i++) {
@@ -303,6 +308,7 @@ static void test_garbage(void)
 				buf[k] = (char)rnd();
 		} else {
 			size_t k = 0;
+			len %= 160;
 			while (k < len) {
 				const char *w = words[rnd() % TW_ARRAY_SIZE(words)];
 				size_t wl = strlen(w);
@@ -468,6 +474,21 @@ static void test_files_special(void)
 		     "an included device");
 	put_text("inc-dir.conf", "include adir\n");
 	refused_file("inc-dir.conf", -EISDIR, "is a directory", "an included directory");
+
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", at("sock")) >= (int)sizeof(sa.sun_path) ||
+	    s < 0 || bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		tap_skip("cannot bind a unix socket in the test tree");
+	} else {
+		refused_file("sock", -EPERM, "is a socket, not a regular file", "a unix socket");
+	}
+	if (s >= 0)
+		close(s);
+
+	char name[300] = "";
+	memset(name, 'n', 299);
+	refused_file(name, -ENAMETOOLONG, "a path component is too long", "a 299-byte component");
 }
 
 static void test_files_links(void)
@@ -599,7 +620,13 @@ static void test_files_include(void)
 	char cwd[PATH_MAX];
 	if (!getcwd(cwd, sizeof(cwd)) || chdir(base) < 0)
 		tap_diag("cannot change directory: %s", strerror(errno));
-	struct tw_policy *p = parse("include inc/sub/b.conf\n");
+	struct tw_policy *p = NULL;
+	rc = tw_policy_load("inc/main.conf", &p, err, sizeof(err));
+	tap_ok(p && tw_policy_allows(p, "br2", &alice, why, sizeof(why)),
+	       "a relative policy path; its includes resolve from its directory");
+	tap_is_str(why, "allowed by inc/sub/b.conf:3", "  why");
+	tw_policy_free(p);
+	p = parse("include inc/sub/b.conf\n");
 	tap_ok(p && tw_policy_allows(p, "br2", &alice, why, sizeof(why)),
 	       "tw_policy_parse: a relative include, from the current directory");
 	tap_is_str(why, "allowed by ./inc/sub/b.conf:3", "  why");
@@ -631,6 +658,24 @@ static bool tree_usable(const char *dir, char *bad, size_t badlen)
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	return remove(path) < 0 ? -1 : 0;
+}
+
+static void test_odd_paths(void)
+{
+	struct tw_policy *p = (struct tw_policy *)1;
+	tap_is_int(tw_policy_load("/", &p, err, sizeof(err)), -EISDIR, "/ as the policy");
+	tap_like(err, "/: is a directory", "  why");
+	tap_ok(p == NULL, "  *out is NULL after a failure");
+	tap_is_int(tw_policy_load("", &p, err, sizeof(err)), -EINVAL, "an empty path");
+	tap_is_int(tw_policy_load(NULL, &p, err, sizeof(err)), -EINVAL, "a NULL path");
+	tap_is_int(tw_policy_load("/etc/passwd/x", &p, err, sizeof(err)), -ENOTDIR,
+		   "a path through a file");
+	tap_is_int(tw_policy_parse(NULL, "alow", 4, &p, err, sizeof(err)), -EINVAL,
+		   "tw_policy_parse without a name");
+	tap_like(err, "(policy):1: unknown keyword", "  uses a placeholder name");
+	tap_is_int(tw_policy_parse("x", NULL, 0, &p, err, sizeof(err)), 0, "NULL text is empty");
+	tw_policy_free(p);
+	tap_is_int(tw_policy_parse("x", "alow", 4, &p, NULL, 0), -EINVAL, "no error buffer");
 }
 
 static void test_files(void)
@@ -674,6 +719,7 @@ int main(void)
 	test_syntax();
 	test_limits();
 	test_garbage();
+	test_odd_paths();
 	test_files();
 	tap_is_int(count_fds(), fds, "no file descriptor leaked");
 	return tap_done();
