@@ -179,7 +179,8 @@ static int check_file(const struct stat *st, char *why, size_t whylen)
 		return refuse(why, whylen, S_ISDIR(st->st_mode) ? -EISDIR : -EPERM,
 			      "is %s, not a regular file", type_name(st->st_mode));
 	if (st->st_uid != 0)
-		return refuse(why, whylen, -EPERM, "is owned by uid %ld, not root", (long)st->st_uid);
+		return refuse(why, whylen, -EPERM, "is owned by uid %ld, not root",
+			      (long)st->st_uid);
 	if (st->st_mode & 022)
 		return refuse(why, whylen, -EPERM, "is writable by group or others (mode %04o)",
 			      (unsigned)(st->st_mode & 07777));
@@ -396,15 +397,15 @@ static bool is_name_char(char c)
  * kept as a dead rule: a dead deny (say `deny !br0`, read as a negation)
  * silently allows. fnmatch reads '!' as a negation only right after '[', and
  * an unclosed '[' literally. */
-static bool pattern_valid(const char *s, char *why, size_t whylen)
+static int check_pattern(const char *s, char *why, size_t whylen)
 {
 	bool in_set = false;
 	size_t len = strlen(s);
 	if (len >= IFNAMSIZ)
-		return refuse(why, whylen, 0, "is %zu characters long; at most %d are allowed", len,
-			      IFNAMSIZ - 1);
+		return refuse(why, whylen, -EINVAL,
+			      "is %zu characters long; at most %d are allowed", len, IFNAMSIZ - 1);
 	if (s[0] == '-' || !strcmp(s, ".") || !strcmp(s, ".."))
-		return refuse(why, whylen, 0, "can never match a valid interface name");
+		return refuse(why, whylen, -EINVAL, "can never match a valid interface name");
 	for (const char *p = s; *p; p++) {
 		char c[QUOTE_BUF], one[2] = { *p, 0 };
 		if (is_name_char(*p) || (!in_set && (*p == '*' || *p == '?')))
@@ -413,25 +414,24 @@ static bool pattern_valid(const char *s, char *why, size_t whylen)
 			in_set = true;
 			p += p[1] == '!';
 			if (p[1] == ']')
-				return refuse(why, whylen, 0, "has an empty '[]'");
+				return refuse(why, whylen, -EINVAL, "has an empty '[]'");
 		} else if (in_set && *p == ']') {
 			in_set = false;
 		} else if (*p == ']') {
-			return refuse(why, whylen, 0, "has ']' without '['");
+			return refuse(why, whylen, -EINVAL, "has ']' without '['");
 		} else if (*p == '!') {
-			return refuse(why, whylen, 0,
-				      "has '!' not right after '[' (to exclude, write a deny rule)");
+			return refuse(why, whylen, -EINVAL, "has '!' not right after '[' "
+				      "(to exclude, write a deny rule)");
 		} else if (strchr("*?[", *p)) {
-			return refuse(why, whylen, 0, "has '%c' inside '[...]'", *p);
+			return refuse(why, whylen, -EINVAL, "has '%c' inside '[...]'", *p);
 		} else {
-			return refuse(why, whylen, 0,
-				      "contains '%s'; only A-Z a-z 0-9 _ . - and * ? [ ] ! are allowed",
-				      quote(c, one));
+			return refuse(why, whylen, -EINVAL, "contains '%s'; only A-Z a-z 0-9 _ . - "
+				      "and * ? [ ] ! are allowed", quote(c, one));
 		}
 	}
 	if (in_set)
-		return refuse(why, whylen, 0, "has an unclosed '['");
-	return true;
+		return refuse(why, whylen, -EINVAL, "has an unclosed '['");
+	return 0;
 }
 
 /* Numeric ids are taken as ids, so `user:1000` never depends on NSS. */
@@ -503,9 +503,9 @@ static int parse_rule(struct loader *ld, const struct src *src, unsigned line, b
 	if (!name)
 		return fail(ld, -EINVAL, src->name, line,
 			    "missing bridge name after '%s' (a name, a glob or all)", kw);
-	if (strcmp(name, "all") && !pattern_valid(name, why, sizeof(why)))
-		return fail(ld, -EINVAL, src->name, line, "bad bridge name '%s': %s", quote(q, name),
-			    why);
+	if (strcmp(name, "all") && check_pattern(name, why, sizeof(why)) < 0)
+		return fail(ld, -EINVAL, src->name, line, "bad bridge name '%s': %s",
+			    quote(q, name), why);
 	if (p->n_rules >= MAX_RULES)
 		return fail(ld, -E2BIG, src->name, line, "too many rules (at most %d)", MAX_RULES);
 
@@ -541,8 +541,8 @@ static int parse_include(struct loader *ld, const struct src *src, unsigned line
 	if (!n)
 		return fail(ld, -EINVAL, src->name, line, "missing path after 'include'");
 	if (src->depth >= TW_POLICY_MAX_DEPTH)
-		return fail(ld, -ELOOP, src->name, line,
-			    "includes nest more than %d deep (an include loop?)", TW_POLICY_MAX_DEPTH);
+		return fail(ld, -ELOOP, src->name, line, "includes nest more than %d deep "
+			    "(an include loop?)", TW_POLICY_MAX_DEPTH);
 	char path[PATH_MAX];
 	int plen = rest[0] == '/' ? snprintf(path, sizeof(path), "%s", rest)
 				  : snprintf(path, sizeof(path), "%s/%s", src->dir, rest);
@@ -619,12 +619,13 @@ static int add_file(struct loader *ld, const char *path, size_t *idx)
 static void dir_of(const char *path, char *dir, size_t len)
 {
 	const char *slash = strrchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) : 0;
 	if (!slash)
 		tw_strscpy(dir, ".", len);
-	else if (slash == path)
+	else if (n == 0)
 		tw_strscpy(dir, "/", len);
 	else
-		tw_strscpy(dir, path, (size_t)(slash - path) + 1 < len ? (size_t)(slash - path) + 1 : len);
+		tw_strscpy(dir, path, n + 1 < len ? n + 1 : len);
 }
 
 static int parse_named(struct loader *ld, const char *name, const char *dir, int depth,
@@ -682,7 +683,7 @@ static int finish(struct tw_policy *p, int r, struct tw_policy **out)
 int tw_policy_load(const char *path, struct tw_policy **out, char *err, size_t errlen)
 {
 	*out = NULL;
-	struct loader ld = { .p = calloc(1, sizeof(struct tw_policy)), .err = err, .errlen = errlen };
+	struct loader ld = { .p = calloc(1, sizeof(*ld.p)), .err = err, .errlen = errlen };
 	if (!path || !*path)
 		return finish(ld.p, fail(&ld, -EINVAL, "(policy)", 0, "no policy file given"), out);
 	char why[256], shown[QUOTE_BUF * 4];
@@ -701,7 +702,7 @@ int tw_policy_parse(const char *name, const char *text, size_t len, struct tw_po
 		    char *err, size_t errlen)
 {
 	*out = NULL;
-	struct loader ld = { .p = calloc(1, sizeof(struct tw_policy)), .err = err, .errlen = errlen };
+	struct loader ld = { .p = calloc(1, sizeof(*ld.p)), .err = err, .errlen = errlen };
 	if (!name)
 		name = "(policy)";
 	if (!ld.p)

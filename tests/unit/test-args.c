@@ -116,10 +116,18 @@ static void test_bridge_names(void)
 	static const struct {
 		const char *arg, *why;
 	} bad[] = {
-		{ "--br=", "empty" },         { "--br=br/0", "'/'" },     { "--br=br 0", "0x20" },
-		{ "--br=br\n0", "0x0a" },     { "--br=br\t0", "0x09" },   { "--br=br%d", "'%'" },
-		{ "--br=..", "'.' or '..'" }, { "--br=.", "'.' or '..'" }, { "--br=-x", "'-'" },
-		{ "--br=br:0", "':'" },       { "--br=br\x7f", "0x7f" },  { "--br=br\xc3\xa9", "0xc3" },
+		{ "--br=", "empty" },
+		{ "--br=br/0", "'/'" },
+		{ "--br=br 0", "0x20" },
+		{ "--br=br\n0", "0x0a" },
+		{ "--br=br\t0", "0x09" },
+		{ "--br=br%d", "'%'" },
+		{ "--br=..", "'.' or '..'" },
+		{ "--br=.", "'.' or '..'" },
+		{ "--br=-x", "'-'" },
+		{ "--br=br:0", "':'" },
+		{ "--br=br\x7f", "0x7f" },
+		{ "--br=br\xc3\xa9", "0xc3" },
 		{ "--br=../../etc", "'/'" },
 	};
 	for (size_t i = 0; i < TW_ARRAY_SIZE(bad); i++) {
@@ -156,7 +164,8 @@ static void test_help_version(void)
 	tap_is_int(parse("--version", NULL), 0, "--version alone");
 	tap_ok(args.version && !args.help, "  sets version");
 	tap_is_int(parse("--br=br0", "--help", NULL), 0, "--help wins over a missing --fd");
-	refused("--help with an unknown argument", "unknown argument", parse("--help", "--bogus", NULL));
+	refused("--help with an unknown argument", "unknown argument",
+		parse("--help", "--bogus", NULL));
 	refused("--help with a bad bridge", "bad bridge name", parse("--help", "--br=a/b", NULL));
 }
 

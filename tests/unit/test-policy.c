@@ -94,7 +94,7 @@ static void test_qemu(void)
 	tap_is_str(why, "denied by " CONF ":1", "  why names the deny");
 	tap_ok(allows("allow all\n", "anything", &alice), "allow all allows anything");
 	tap_ok(!allows("deny all\nallow br0\n", "br0", &alice), "deny all wins over allow br0");
-	tap_ok(!allows("allow br0\ndeny all\n", "br0", &root), "  also in the other order, for root");
+	tap_ok(!allows("allow br0\ndeny all\n", "br0", &root), "  in the other order, for root");
 	tap_ok(allows("allow all\ndeny br1\n", "br0", &alice), "allow all, deny br1: br0 allowed");
 	tap_ok(!allows("allow all\ndeny br1\n", "br1", &alice), "  br1 denied");
 	tap_ok(allows("allow br0\nallow br0\n", "br0", &alice), "a repeated allow is fine");
@@ -232,7 +232,8 @@ static void test_limits(void)
 	line[TW_POLICY_MAX_LINE] = ' ';
 	line[TW_POLICY_MAX_LINE + 1] = '\n';
 	p = parse_n(line, TW_POLICY_MAX_LINE + 2);
-	tap_ok(!p && rc == -EINVAL, "a line of %d bytes is refused, not cut", TW_POLICY_MAX_LINE + 1);
+	tap_ok(!p && rc == -EINVAL, "a line of %d bytes is refused, not cut",
+	       TW_POLICY_MAX_LINE + 1);
 	tap_like(err, CONF ":1: line is longer than 1024 bytes", "  why");
 
 	p = parse_n("allow br0\n\0allow br1\n", 21);
@@ -477,8 +478,9 @@ static void test_files_special(void)
 
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", at("sock")) >= (int)sizeof(sa.sun_path) ||
-	    s < 0 || bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	int n = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", at("sock"));
+	if (n >= (int)sizeof(sa.sun_path) || s < 0 ||
+	    bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		tap_skip("cannot bind a unix socket in the test tree");
 	} else {
 		refused_file("sock", -EPERM, "is a socket, not a regular file", "a unix socket");
