@@ -7,6 +7,7 @@
 
 #include "link.h"
 #include "netns.h"
+#include "obj.h"
 
 struct tw_ctx {
 	struct tw_nsctx **v; /* stable pointers: entries never move */
@@ -205,4 +206,30 @@ int tw_ctx_ifindex(struct tw_ctx *c, const char *ns, const char *name)
 	tw_strscpy(v[e->n_ifc].name, name, IFNAMSIZ);
 	v[e->n_ifc++].ifindex = l.ifindex;
 	return l.ifindex;
+}
+
+void tw_ctx_mark_dying(struct tw_ctx *c, const char *ns)
+{
+	struct tw_nsctx *e = lookup(c, ns, true);
+	if (e)
+		e->dying = true;
+}
+
+bool tw_ctx_is_dying(struct tw_ctx *c, const char *ns)
+{
+	struct tw_nsctx *e = lookup(c, ns, false);
+	return e && e->dying;
+}
+
+int tw_ctx_reap_all(struct tw_ctx *c, char *why, size_t len)
+{
+	int first = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		if (!c->v[i]->doomed)
+			continue;
+		int r = tw_dev_reap(c, c->v[i]->name, why, len);
+		if (r < 0 && !first)
+			first = r;
+	}
+	return first;
 }

@@ -18,6 +18,7 @@ struct tw_nsctx {
 	bool nl_open;
 	bool fresh;               /* made by this run: nothing inside it exists yet */
 	bool doomed;              /* holds devices marked for the batched deletion */
+	bool dying;               /* to be deleted by this run: skip undoing things inside */
 	struct tw_ifcache {       /* ifindex of bridges, asked once per run */
 		char name[IFNAMSIZ];
 		int ifindex;
@@ -48,6 +49,11 @@ bool tw_ctx_is_fresh(struct tw_ctx *c, const char *ns);
 /* The ifindex of device name in ns (a bridge, typically), asked of the
  * kernel once per run. -ENODEV when it does not exist. */
 int tw_ctx_ifindex(struct tw_ctx *c, const char *ns, const char *name);
+void tw_ctx_mark_dying(struct tw_ctx *c, const char *ns);
+bool tw_ctx_is_dying(struct tw_ctx *c, const char *ns);
+/* Delete the marked devices of every namespace (tw_dev_reap on each).
+ * Returns the first error, with why set. */
+int tw_ctx_reap_all(struct tw_ctx *c, char *why, size_t len);
 /* Close the socket and fd of ns (before deleting it). */
 void tw_ctx_forget(struct tw_ctx *c, const char *ns);
 

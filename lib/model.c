@@ -29,6 +29,7 @@ void tw_net_free(struct tw_net *net)
 	free(net->taps);
 	free(net->vxlans);
 	free(net->ports);
+	free(net->needs);
 	free(net);
 }
 

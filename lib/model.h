@@ -100,6 +100,15 @@ struct tw_port_spec {
 	int line;
 };
 
+/* A bridge the description uses but does not declare (the source bridge of
+ * a libvirt <interface type='bridge'>): it must exist already; tapwire
+ * neither creates nor deletes it. */
+struct tw_need_spec {
+	char bridge[IFNAMSIZ];
+	char what[96]; /* for messages: "interface 52:54:00:38:06:f9" */
+	int line;
+};
+
 /* A <tw:net>. Arrays are heap allocated; free with tw_net_free(). */
 struct tw_net {
 	char owner[TW_OWNER_MAX];
@@ -116,6 +125,8 @@ struct tw_net {
 	size_t n_vxlans;
 	struct tw_port_spec *ports;
 	size_t n_ports;
+	struct tw_need_spec *needs;
+	size_t n_needs;
 };
 
 /* One libvirt <interface>. */
