@@ -300,6 +300,12 @@ static int wrong_root(struct tw_xml_ctx *c, xmlNode *root)
 	long line = tw_xml_line(root);
 	if (tw_xml_in_tw(root))
 		return tw_xml_fail(c, line, label, "a tapwire document's root element is <tw:net>");
+	if (root->ns && root->ns->href && !strcmp((const char *)root->name, "net")) {
+		char q[TW_XML_QUOTE_MAX];
+		return tw_xml_fail(c, line, label,
+				   "namespace '%s' is not the tapwire namespace '" TW_XML_NS "'",
+				   tw_xml_quote((const char *)root->ns->href, q));
+	}
 	if (tw_xml_is_plain(root, "net"))
 		return tw_xml_fail(c, line, label,
 				   "not in the tapwire namespace; write <tw:net xmlns:tw=\"" TW_XML_NS "\">");
