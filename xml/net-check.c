@@ -66,6 +66,8 @@ static int add(struct tw_xml_ctx *c, struct index *ix, struct key k)
 static const struct key *lookup(const struct index *ix, const char *ns, const char *name)
 {
 	struct key k = { .ns = ns, .name = name };
+	if (!ix->n) /* bsearch() and qsort() want a real array, even empty */
+		return NULL;
 	return bsearch(&k, ix->v, ix->n, sizeof(k), key_cmp_name);
 }
 
@@ -100,6 +102,8 @@ static const struct key *first_dup(const struct index *ix, const struct key **ea
 
 static int check_dups(struct tw_xml_ctx *c, struct index *ix, const char *noun)
 {
+	if (ix->n < 2)
+		return 0;
 	qsort(ix->v, ix->n, sizeof(*ix->v), key_cmp);
 	const struct key *prev = NULL, *dup = first_dup(ix, &prev);
 	if (!dup)
@@ -255,7 +259,8 @@ static int check_refs(struct tw_xml_ctx *c, const struct tw_net *net, const stru
 	if (r < 0)
 		return r;
 	/* Report the first problem in document order, whatever its kind. */
-	qsort(refs, n, sizeof(*refs), ref_cmp);
+	if (n > 1)
+		qsort(refs, n, sizeof(*refs), ref_cmp);
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		r = check_ns_ref(c, nss, &refs[i]);
 		if (r == 0)
