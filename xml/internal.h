@@ -84,6 +84,10 @@ enum tw_xml_cast { TW_XML_UNICAST, TW_XML_MULTICAST };
 int tw_xml_get_ip(const struct tw_xml_el *e, const char *attr, enum tw_xml_cast cast,
 		  bool *has, struct tw_cidr *dst);
 
+/* 1 and *dup set when two entries are equal, 0 when none are, -ENOMEM. */
+int tw_xml_cidr_dup(struct tw_xml_ctx *c, const struct tw_cidr *v, size_t n,
+		    struct tw_cidr *dup);
+
 /* Readers of each document kind. */
 int tw_xml_read_net(struct tw_xml_ctx *c, xmlNode *root, const char *default_owner,
 		    struct tw_net **out);

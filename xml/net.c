@@ -202,14 +202,6 @@ static const char *ip_str(const struct tw_cidr *a, char buf[INET6_ADDRSTRLEN])
 	return buf;
 }
 
-static int cidr_cmp(const void *a, const void *b)
-{
-	const struct tw_cidr *x = a, *y = b;
-	if (x->family != y->family)
-		return x->family < y->family ? -1 : 1;
-	return memcmp(x->addr, y->addr, sizeof(x->addr));
-}
-
 /* The kernel takes one default destination (unicast remote or multicast
  * group) and we add <tw:remote> entries to the FDB; mixing them, or mixing
  * families with local=, only earns an EINVAL from the kernel later. */
@@ -227,17 +219,11 @@ static int check_peers(const struct tw_xml_el *e, const struct tw_vxlan_spec *vx
 	if (vx->has_local && peer && peer->family != vx->local.family)
 		return tw_xml_el_fail(e, "local %s and %s %s mix IPv4 and IPv6", ip_str(&vx->local, a),
 				      vx->has_group ? "group" : "remote", ip_str(peer, b));
-	if (vx->n_remotes < 2)
-		return 0;
-	_cleanup_free_ struct tw_cidr *sorted = malloc(vx->n_remotes * sizeof(*sorted));
-	if (!sorted)
-		return tw_xml_nomem(e->ctx);
-	memcpy(sorted, vx->remotes, vx->n_remotes * sizeof(*sorted));
-	qsort(sorted, vx->n_remotes, sizeof(*sorted), cidr_cmp);
-	for (size_t i = 1; i < vx->n_remotes; i++)
-		if (!cidr_cmp(&sorted[i - 1], &sorted[i]))
-			return tw_xml_el_fail(e, "remote %s is listed twice", ip_str(&sorted[i], a));
-	return 0;
+	struct tw_cidr dup;
+	int r = tw_xml_cidr_dup(e->ctx, vx->remotes, vx->n_remotes, &dup);
+	if (r <= 0)
+		return r;
+	return tw_xml_el_fail(e, "remote %s is listed twice", ip_str(&dup, a));
 }
 
 static int read_vxlan(struct tw_xml_ctx *c, xmlNode *n, struct tw_net *net)

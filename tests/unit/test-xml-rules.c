@@ -83,7 +83,7 @@ static const struct rule rules[] = {
 	{ NET("<tw:bridge name=\"b\" address=\"10.0.1.1/24,\"/>\n"), "address has an empty item" },
 	{ NET("<tw:bridge name=\"b\" address=\",10.0.1.1/24\"/>\n"), "address has an empty item" },
 	{ NET("<tw:bridge name=\"b\" address=\"\"/>\n"), "<tw:bridge>: address is empty" },
-	{ NET("<tw:tap name=\"t\" address=\"fd00::1/64,FD00::1/64\"/>\n"), "address 'FD00::1/64' is listed twice" },
+	{ NET("<tw:tap name=\"t\" address=\"fd00::1/64,FD00::1/64\"/>\n"), "address 'fd00::1/64' is listed twice" },
 	/* MTU */
 	{ NET("<tw:bridge name=\"b\" mtu=\"68\"/>\n<tw:tap name=\"t\" mtu=\"65535\"/>\n"), NULL },
 	{ NET("<tw:bridge name=\"b\" mtu=\"67\"/>\n"), "t.xml:2: <tw:bridge>: mtu 67 is out of range; allowed 68..65535" },
