@@ -199,6 +199,9 @@ static const struct rule rules[] = {
 	{ "<tw:net " NS " name=\"t\">", "t.xml:1: malformed XML: " },
 	{ "<tw:net name=\"t\"/>", "t.xml:1: malformed XML: Namespace prefix tw on net is not defined" },
 	{ "<tw:net xmlns:tw=\"urn:tapwire:2\" name=\"t\"/>", "t.xml:1: <tw:net>: namespace 'urn:tapwire:2' is not the tapwire namespace 'urn:tapwire:1'" },
+	/* the namespace may be the default one: no prefix at all */
+	{ "<net xmlns=\"urn:tapwire:1\" name=\"t\">\n<bridge name=\"b\"/>\n<tap name=\"t\" bridge=\"b\"/>\n</net>", NULL },
+	{ "<net xmlns=\"urn:tapwire:1\" name=\"t\">\n<tap name=\"a/b\"/>\n</net>", "t.xml:2: <tw:tap>: name 'a/b'" },
 	/* encodings other than UTF-8 are converted by libxml2 */
 	{ "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<tw:net " NS " name=\"caf\xe9\"/>", NULL },
 	/* libvirt interfaces */
