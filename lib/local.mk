@@ -2,13 +2,30 @@
 noinst_LIBRARIES += lib/libtwcore.a
 lib_libtwcore_a_SOURCES = lib/util.c lib/util.h lib/model.c lib/model.h
 
-# libtwnet: the kernel layer (netlink through libnl, tun/tap ioctls).
-# The setuid helper links only what it uses from here: link.c, bridge.c,
-# tap.c and nl.c need libnl-3 core, not libnl-route.
+# libtwnet: the kernel layer that needs only libnl-3 core (raw rtnetlink
+# messages, tun/tap ioctls, namespaces). The setuid helper links this and
+# nothing above it; -ffunction-sections lets it drop what it does not call.
 noinst_LIBRARIES += lib/libtwnet.a
-lib_libtwnet_a_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS)
+lib_libtwnet_a_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS) -ffunction-sections -fdata-sections
 lib_libtwnet_a_SOURCES = \
 	lib/nl.c lib/nl.h \
-	lib/link.c lib/link.h lib/link-create.c \
+	lib/link.c lib/link.h \
 	lib/bridge.c lib/bridge.h \
-	lib/tap.c lib/tap.h
+	lib/tap.c lib/tap.h \
+	lib/ctx.c lib/ctx.h \
+	lib/netns.c lib/netns.h \
+	lib/obj.c lib/obj.h
+
+# libtwengine: plan/apply, the state file, and the kinds built with
+# libnl-route (veth, vxlan, addresses, fdb). Used by tapwire and the hook.
+noinst_LIBRARIES += lib/libtwengine.a
+lib_libtwengine_a_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS)
+lib_libtwengine_a_SOURCES = \
+	lib/link-create.c \
+	lib/veth.c lib/vxlan.c lib/fdb.c lib/addr.c lib/addr.h \
+	lib/port.c lib/attr.c \
+	lib/state.c lib/state.h \
+	lib/plan.c lib/plan.h \
+	lib/teardown.c lib/teardown.h \
+	lib/engine.c lib/engine.h
+TW_ENGINE_LIBS = lib/libtwengine.a lib/libtwnet.a lib/libtwcore.a $(LIBNL_LIBS)

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "teardown.h"
 
 int tw_err_set(struct tw_err *e, int exit, const char *fmt, ...)
 {
@@ -362,11 +363,12 @@ static int plan_taps(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st, s
 		const struct tw_tap_spec *t = &p->net->taps[i];
 		uid_t uid;
 		gid_t gid;
-		if ((t->owner[0] && tw_lookup_uid(t->owner, &uid) < 0) ||
-		    (t->group[0] && tw_lookup_gid(t->group, &gid) < 0))
-			return tw_err_set(e, 2, "%stap %s: unknown %s '%s'", where(p, t->line, loc, sizeof(loc)),
-					  t->name, t->owner[0] && tw_lookup_uid(t->owner, &uid) < 0 ? "user" : "group",
-					  t->owner[0] && tw_lookup_uid(t->owner, &uid) < 0 ? t->owner : t->group);
+		if (t->owner[0] && tw_lookup_uid(t->owner, &uid) < 0)
+			return tw_err_set(e, 2, "%stap %s: unknown user '%s'",
+					  where(p, t->line, loc, sizeof(loc)), t->name, t->owner);
+		if (t->group[0] && tw_lookup_gid(t->group, &gid) < 0)
+			return tw_err_set(e, 2, "%stap %s: unknown group '%s'",
+					  where(p, t->line, loc, sizeof(loc)), t->name, t->group);
 		struct tw_link live;
 		struct tw_step *s = object(p, st, TW_K_TAP, t->ns, t->name, t, t->line, e);
 		int r = s ? plan_object(c, p, st, s, &live, e) : -1;
@@ -475,35 +477,29 @@ static void progress(const struct tw_apply_opts *o, size_t i, size_t n, bool don
 		fprintf(stderr, "\rtapwire: %zu/%zu steps%s", i, n, done ? "\n" : "");
 }
 
+/* Undo steps [0, upto) of this run: the kernel first (in one teardown,
+ * which also removes namespaces this run made), then the records. */
 static void rollback(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p, size_t upto)
 {
+	struct tw_rec *recs = calloc(upto + 1, sizeof(*recs));
+	struct tw_rec **ptrs = calloc(upto + 1, sizeof(*ptrs));
+	size_t n = 0;
 	char why[256];
-	/* Reverse order; devices are reaped per namespace in one batch, and
-	 * namespaces go last, once nothing inside them needs undoing. */
-	for (size_t i = upto; i-- > 0;) {
-		struct tw_step *s = &p->v[i];
-		if (s->recorded)
+	for (size_t i = 0; recs && ptrs && i < upto; i++) {
+		const struct tw_step *s = &p->v[i];
+		if (s->recorded || s->action == TW_ACT_USE)
 			continue;
-		struct tw_rec rec = { .key = s->key };
-		tw_strscpy(rec.data, s->data, sizeof(rec.data));
-		if (s->action != TW_ACT_USE && s->key.kind != TW_K_NETNS)
-			tw_kind_ops(s->key.kind)->remove(c, &rec, why, sizeof(why));
-		if (s->key.kind != TW_K_NETNS)
-			tw_state_drop(st, &s->key, p->owner);
+		recs[n].key = s->key;
+		tw_strscpy(recs[n].data, s->data, sizeof(recs[n].data));
+		ptrs[n] = &recs[n];
+		n++;
 	}
-	for (size_t i = 0; i < upto; i++)
-		if (!p->v[i].recorded && p->v[i].action != TW_ACT_USE)
-			tw_dev_reap(c, p->v[i].key.ns, why, sizeof(why));
-	tw_dev_reap(c, "", why, sizeof(why));
-	for (size_t i = upto; i-- > 0;) {
-		struct tw_step *s = &p->v[i];
-		if (s->recorded || s->key.kind != TW_K_NETNS)
-			continue;
-		struct tw_rec rec = { .key = s->key };
-		if (s->action == TW_ACT_CREATE)
-			tw_netns_ops.remove(c, &rec, why, sizeof(why));
-		tw_state_drop(st, &s->key, p->owner);
-	}
+	tw_teardown(c, ptrs, n, why, sizeof(why));
+	for (size_t i = upto; i-- > 0;)
+		if (!p->v[i].recorded)
+			tw_state_drop(st, &p->v[i].key, p->owner);
+	free(recs);
+	free(ptrs);
 }
 
 int tw_plan_apply(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p,
@@ -543,8 +539,10 @@ int tw_plan_apply(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p,
 				   why[0] ? why : strerror(-r));
 			if (o->progress && todo >= 200)
 				fputc('\n', stderr);
-			/* This step's own pending record goes with the rest. */
-			rollback(c, st, p, i + 1);
+			/* The failed step cleaned up after itself; whatever stands
+			 * under its name now is not ours. Only its record goes. */
+			tw_state_drop(st, &s->key, p->owner);
+			rollback(c, st, p, i);
 			return -1;
 		}
 	}

@@ -93,7 +93,7 @@ static int vx_remove(struct tw_ctx *c, const struct tw_rec *rec, char *why, size
 static void vx_describe(const struct tw_step *s, char *buf, size_t len)
 {
 	const struct tw_vxlan_spec *v = s->spec;
-	char label[96], dst[TW_CIDR_STRLEN] = "", local[TW_CIDR_STRLEN] = "";
+	char label[96], dst[TW_CIDR_STRLEN + 16] = "", local[TW_CIDR_STRLEN + 16] = "";
 	tw_dev_label(s->key.ns, s->key.name, label, sizeof(label));
 	if (!v) {
 		snprintf(buf, len, "vxlan %s", label);

@@ -17,22 +17,24 @@ stop_qemu() { [ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null && wait "$qemu_
 trap 'stop_qemu' EXIT
 
 # start_qemu LOG NETDEV: start QEMU, wait until a port shows up on a bridge
-# or QEMU exits. Prints the tap's name.
+# or QEMU exits; the tap's name goes to $tap. Not for $(...): qemu_pid must
+# stay this shell's.
 start_qemu() {
+	tap=""
 	log=$1; netdev=$2
 	"$QEMU" -machine none -nodefaults -display none -monitor none -netdev "$netdev" > "$log" 2>&1 &
 	qemu_pid=$!
 	i=0
 	while [ $i -lt 200 ]; do
 		t=$(ls /sys/class/net/br0/brif /sys/class/net/br1/brif 2>/dev/null | grep '^tw' | head -n 1)
-		[ -n "$t" ] && { echo "$t"; return 0; }
+		[ -n "$t" ] && { tap=$t; return 0; }
 		kill -0 "$qemu_pid" 2>/dev/null || return 1
 		sleep 0.05; i=$((i + 1))
 	done
 	return 1
 }
 
-tap=$(start_qemu "$TW_TMP/q1.log" "tap,id=n0,helper=$HELPER")
+start_qemu "$TW_TMP/q1.log" "tap,id=n0,helper=$HELPER"
 like "$tap" '^tw[0-9a-f]{8}$' "-netdev tap,helper=: a tap appears ($tap)"
 is "$(dev_master "$tap")" br0 "-netdev tap,helper=: QEMU's default bridge br0 is its master"
 check "-netdev tap,helper=: the tap is up" dev_is_up "$tap"
@@ -41,7 +43,7 @@ is "$(( flags & 0x4000 ))" "$((0x4000))" "QEMU asked for vnet_hdr (--use-vnet) a
 stop_qemu
 check "the tap is gone when QEMU exits" sh -c "! test -e /sys/class/net/$tap"
 
-tap=$(start_qemu "$TW_TMP/q2.log" "bridge,id=n0,br=br1,helper=$HELPER")
+start_qemu "$TW_TMP/q2.log" "bridge,id=n0,br=br1,helper=$HELPER"
 is "$(dev_master "$tap")" br1 "-netdev bridge,br=br1: the tap is on br1"
 like "$(dev_mac "$tap")" '^fe:' "its MAC starts with fe:"
 stop_qemu

@@ -18,8 +18,9 @@ ip link add jumbo0 type bridge && ip link set jumbo0 mtu 9000 && ip link set jum
 ip link add notbr type bridge && ip link set notbr up   # a bridge the policy does not allow
 ip link add v0 type veth peer name v1
 
-# run_helper OUT ARGS...: call through the driver, keep the tap until
-# $TW_TMP/release exists; returns once the tap is announced (or the helper failed).
+# run_held OUT ARGS...: call through the driver, keep the tap until
+# $TW_TMP/release exists; returns once the tap is announced (or the helper
+# failed), with its name in $tap. Not for $(...): held_pid must stay ours.
 run_held() {
 	out=$1; shift
 	rm -f "$TW_TMP/release"
@@ -29,12 +30,12 @@ run_held() {
 	while [ $i -lt 200 ] && ! grep -q '^tap=' "$out" 2>/dev/null && kill -0 $held_pid 2>/dev/null; do
 		sleep 0.05; i=$((i + 1))
 	done
-	sed -n 's/^tap=\([^ ]*\).*/\1/p' "$out"
+	tap=$(sed -n 's/^tap=\([^ ]*\).*/\1/p' "$out")
 }
 release() { touch "$TW_TMP/release"; wait $held_pid; }
 
 # --- the normal path, QEMU's argument order
-tap=$(run_held "$TW_TMP/a" --use-vnet --fd=N --br=br0)
+run_held "$TW_TMP/a" --use-vnet --fd=N --br=br0
 like "$tap" '^tw[0-9a-f]{8}$' "a tap with a tapwire name is announced ($tap)"
 is "$(dev_master "$tap")" br0 "the kernel shows the tap enslaved to br0"
 check "the tap is up" dev_is_up "$tap"
@@ -48,7 +49,7 @@ release
 check "the tap is gone once the fd is closed" sh -c "! test -e /sys/class/net/$tap"
 
 # --- MTU from the bridge: 9000
-tap=$(run_held "$TW_TMP/b" --br=jumbo0 --fd=N)
+run_held "$TW_TMP/b" --br=jumbo0 --fd=N
 is "$(dev_mtu "$tap")" 9000 "the tap takes the bridge's MTU of 9000"
 is "$(dev_master "$tap")" jumbo0 "glob 'jumbo*' allows jumbo0"
 flags=$(dev_tun_flags "$tap"); flags=${flags:-0}
