@@ -8,9 +8,20 @@
  *   tw-helper-bench N PER_BRIDGE NAME1 HELPER1 PREFIX1 NAME2 HELPER2 PREFIX2
  *
  * Prints, per helper: mean µs per call, the first-10 and last-10 means and
- * their ratio (flatness), and the ratio of the two means. */
+ * their ratio (flatness), and the ratio of the two means.
+ *
+ * The taps are handed to a keeper process as soon as they arrive, so this
+ * process stays small: otherwise every fork+exec of a helper would copy and
+ * close thousands of inherited descriptors, and the benchmark would time
+ * that instead of the helpers. At the end all taps are moved to one device
+ * group and deleted in one batch (one by one, each deletion waits for an
+ * RCU grace period: 8000 taps would take minutes). */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <signal.h>
+#include <sys/ioctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +93,61 @@ static int call(const char *helper, const char *bridge)
 	return fd;
 }
 
+static int send_fd(int sock, int fd)
+{
+	char byte = 0;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	memset(&u, 0, sizeof(u));
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return sendmsg(sock, &m, 0) == 1 ? 0 : -1;
+}
+
+/* Holds every tap fd it is sent until the other end closes. */
+static pid_t start_keeper(int *sock)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		while (recv_fd(sv[1]) >= 0)
+			;
+		pause(); /* keep the taps until killed, after their batch deletion */
+		_exit(0);
+	}
+	close(sv[1]);
+	*sock = sv[0];
+	return pid;
+}
+
+/* Put every tap into one device group and delete the group in one go. */
+static void delete_taps(FILE *names)
+{
+	fflush(names);
+	rewind(names);
+	char cmd[256];
+	if (fork() == 0) {
+		dup2(fileno(names), 0);
+		execlp("ip", "ip", "-batch", "-", (char *)NULL);
+		_exit(127);
+	}
+	wait(NULL);
+	snprintf(cmd, sizeof(cmd), "ip link del group 7734");
+	if (system(cmd) != 0)
+		fprintf(stderr, "warning: batch deletion failed; taps go with the keeper\n");
+}
+
 static double mean(const double *v, int from, int n)
 {
 	double s = 0;
@@ -113,6 +179,13 @@ int main(int argc, char **argv)
 		{ argv[3], argv[4], argv[5], calloc((size_t)n, sizeof(double)) },
 		{ argv[6], argv[7], argv[8], calloc((size_t)n, sizeof(double)) },
 	};
+	int keeper_sock;
+	pid_t keeper = start_keeper(&keeper_sock);
+	FILE *names = tmpfile();
+	if (keeper < 0 || !names) {
+		perror("keeper");
+		return 1;
+	}
 	for (int i = 0; i < n; i++) {
 		for (int k = 0; k < 2; k++) {
 			char bridge[32];
@@ -120,10 +193,15 @@ int main(int argc, char **argv)
 			double t0 = now_us();
 			int fd = call(s[k].helper, bridge);
 			s[k].us[i] = now_us() - t0;
-			if (fd < 0) {
+			struct ifreq ifr;
+			memset(&ifr, 0, sizeof(ifr));
+			if (fd < 0 || ioctl(fd, TUNGETIFF, &ifr) < 0 || send_fd(keeper_sock, fd) < 0) {
 				fprintf(stderr, "%s: call %d on %s failed\n", s[k].name, i + 1, bridge);
+				kill(keeper, SIGKILL);
 				return 1;
 			}
+			close(fd);
+			fprintf(names, "link set dev %s group 7734\n", ifr.ifr_name);
 		}
 		if ((i + 1) % 500 == 0)
 			fprintf(stderr, "  ... %d calls each\n", i + 1);
@@ -138,5 +216,10 @@ int main(int argc, char **argv)
 	}
 	printf("ratio %s/%s: %.2f  (N=%d, taps kept open, %d per bridge)\n", s[0].name, s[1].name,
 	       m[0] / m[1], n, per);
+	fflush(stdout);
+	close(keeper_sock);
+	delete_taps(names);
+	kill(keeper, SIGKILL);
+	waitpid(keeper, NULL, 0);
 	return 0;
 }

@@ -1,1 +1,4 @@
-# cli: filled in by its own work
+sbin_PROGRAMS += cli/tapwire
+cli_tapwire_SOURCES = cli/tapwire.c
+cli_tapwire_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS) $(LIBXML_CFLAGS)
+cli_tapwire_LDADD = xml/libtwxml.a $(TW_ENGINE_LIBS) $(LIBXML_LIBS)

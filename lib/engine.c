@@ -203,18 +203,22 @@ int tw_down(const char *owner, const struct tw_run_opts *o, struct tw_err *e)
 		free(undo);
 		return run_close(&run, tw_err_set(e, 1, "out of memory"), e);
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct tw_rec *r = tw_state_at(run.st, i);
-		if (!r || !tw_rec_has_owner(r, owner))
-			continue;
-		bool last = r->n_owners == 1;
-		bool act = last && (r->created || r->key.kind == TW_K_ATTR || r->key.kind == TW_K_PORT);
-		if (o->out)
-			print_release(o->out, r, act, owner);
-		mine[nmine] = *r; /* a shallow copy: keys and data only are used */
-		if (act)
-			undo[nundo++] = &mine[nmine];
-		nmine++;
+	/* Listed in the order of removal: the last kind made first. */
+	for (int k = TW_K__MAX - 1; k >= 0; k--) {
+		for (size_t i = 0; i < n; i++) {
+			struct tw_rec *r = tw_state_at(run.st, i);
+			if (!r || (int)r->key.kind != k || !tw_rec_has_owner(r, owner))
+				continue;
+			bool last = r->n_owners == 1;
+			bool act = last && (r->created || r->key.kind == TW_K_ATTR ||
+					    r->key.kind == TW_K_PORT);
+			if (o->out)
+				print_release(o->out, r, act, owner);
+			mine[nmine] = *r; /* a shallow copy: keys and data only are used */
+			if (act)
+				undo[nundo++] = &mine[nmine];
+			nmine++;
+		}
 	}
 	int rc = 0;
 	if (!nmine && o->out)

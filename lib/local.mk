@@ -27,5 +27,6 @@ lib_libtwengine_a_SOURCES = \
 	lib/state.c lib/state.h \
 	lib/plan.c lib/plan.h \
 	lib/teardown.c lib/teardown.h \
-	lib/engine.c lib/engine.h
+	lib/engine.c lib/engine.h \
+	lib/domain.c lib/domain.h
 TW_ENGINE_LIBS = lib/libtwengine.a lib/libtwnet.a lib/libtwcore.a $(LIBNL_LIBS)

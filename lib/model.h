@@ -166,6 +166,8 @@ struct tw_domain {
 };
 
 void tw_net_free(struct tw_net *net);
+/* A deep copy, or NULL when out of memory. */
+struct tw_net *tw_net_clone(const struct tw_net *net);
 void tw_domain_free(struct tw_domain *dom);
 
 /* Lookups used by validation and planning. NULL when absent. */

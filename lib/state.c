@@ -505,12 +505,17 @@ const char *tw_state_path(const struct tw_state *st)
 void tw_key_format(const struct tw_key *k, char *buf, size_t len)
 {
 	const char *kind = tw_kind_name(k->kind);
+	/* The plan's way of naming things: "[ns] dev", "address 10.0.1.1/24 dev X". */
+	char dev[TW_NSNAME_MAX + IFNAMSIZ + 4];
+	snprintf(dev, sizeof(dev), "%s%s%s%s", k->ns[0] ? "[" : "", k->ns, k->ns[0] ? "] " : "", k->name);
 	if (k->kind == TW_K_NETNS)
 		snprintf(buf, len, "netns %s", k->ns);
-	else if (k->arg[0])
-		snprintf(buf, len, "%s %s%s%s %s", kind, k->ns[0] ? k->ns : "", k->ns[0] ? ":" : "",
-			 k->name, k->arg);
+	else if (k->kind == TW_K_ADDR)
+		snprintf(buf, len, "address %s dev %s", k->arg, dev);
+	else if (k->kind == TW_K_FDB)
+		snprintf(buf, len, "fdb 00:00:00:00:00:00 dev %s dst %s", dev, k->arg);
+	else if (k->kind == TW_K_ATTR)
+		snprintf(buf, len, "set %s %s", dev, k->arg);
 	else
-		snprintf(buf, len, "%s %s%s%s", kind, k->ns[0] ? k->ns : "", k->ns[0] ? ":" : "",
-			 k->name);
+		snprintf(buf, len, "%s %s", kind, dev);
 }

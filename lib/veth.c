@@ -88,8 +88,10 @@ static int veth_create(struct tw_ctx *c, const struct tw_step *s, char *why, siz
 	struct rtnl_link *lb = rtnl_link_veth_get_peer(la);
 	rtnl_link_set_name(la, a->name);
 	rtnl_link_set_name(lb, b->name);
+	/* Only the first end can come up in the creating message: the kernel
+	 * brings the second up before the two are tied, and a veth without
+	 * its peer refuses to open (ENOTCONN). */
 	rtnl_link_set_flags(la, IFF_UP);
-	rtnl_link_set_flags(lb, IFF_UP);
 	unsigned mtu_a = s->mtu, mtu_b = b->mtu ? b->mtu : s->mtu;
 	if (a->mtu)
 		mtu_a = a->mtu;
@@ -112,17 +114,18 @@ static int veth_create(struct tw_ctx *c, const struct tw_step *s, char *why, siz
 		tw_nl_strerror(&na->nl, r, why, len);
 		return r;
 	}
-	if (!b->bridge[0])
-		return 0;
-	/* Only the first end can join its bridge in the same message. */
-	int master_b = tw_ctx_ifindex(c, b->ns, b->bridge);
+	/* The second end: up, and on its bridge, in one more message. */
 	struct tw_link_change ch = TW_LINK_CHANGE_INIT;
-	ch.master = master_b;
-	r = master_b < 0 ? master_b : tw_link_change_by_name(&nb->nl, b->name, &ch);
+	ch.up = 1;
+	r = b->bridge[0] ? tw_ctx_ifindex(c, b->ns, b->bridge) : 0;
+	if (r > 0)
+		ch.master = r;
+	if (r >= 0)
+		r = tw_link_change_by_name(&nb->nl, b->name, &ch);
 	if (r < 0) {
 		char buf[160];
-		snprintf(why, len, "cannot put %s on bridge %s: %s", b->name, b->bridge,
-			 tw_nl_strerror(&nb->nl, r, buf, sizeof(buf)));
+		snprintf(why, len, "cannot set up %s%s%s: %s", b->name, b->bridge[0] ? " on bridge " : "",
+			 b->bridge, tw_nl_strerror(&nb->nl, r, buf, sizeof(buf)));
 		struct tw_link live;
 		if (tw_link_get(&na->nl, a->name, 0, &live) == 0)
 			tw_link_delete(&na->nl, live.ifindex);

@@ -1,0 +1,286 @@
+/* tapwire: bridges, namespaces, veths and taps from XML, by hand.
+ *
+ *   tapwire up FILE | down FILE | check FILE | status [--json]
+ *   tapwire attach IFACE.xml [--owner USER] | detach IFACE.xml
+ *
+ * Exit codes: 0 done, 1 the system refused, 2 bad input or usage. Every
+ * failure prints one line first that says what and where. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "domain.h"
+#include "engine.h"
+#include "twxml.h"
+#include "util.h"
+
+#define EXIT_REFUSED 1
+#define EXIT_USAGE 2
+
+static const char usage_text[] =
+	"Usage: tapwire COMMAND [OPTIONS] [FILE]\n"
+	"\n"
+	"Make the bridges, namespaces, veth pairs, taps and vxlans that a tapwire\n"
+	"<tw:net> document or a libvirt domain describes, and take them down again.\n"
+	"\n"
+	"Commands:\n"
+	"  up FILE           apply FILE: a <tw:net> document, a libvirt domain XML\n"
+	"                    (its <metadata><tw:net> and its bridge interfaces),\n"
+	"                    or one libvirt <interface> (as attach)\n"
+	"  down FILE         release what `up FILE` made for its owner\n"
+	"  down --owner NAME release everything on record for NAME\n"
+	"  check FILE        validate FILE and print the plan; change nothing\n"
+	"  status [--json]   what tapwire manages, per owner, and whether it is live\n"
+	"  attach IFACE.xml [--owner USER]\n"
+	"                    make a persistent tap for a libvirt <interface\n"
+	"                    type='bridge'>: on its <source bridge>, MAC from <mac>\n"
+	"                    with byte 0 set to fe, named <target dev> or twXXXXXXXX,\n"
+	"                    usable by USER (QEMU: -netdev tap,ifname=...,script=no)\n"
+	"  detach IFACE.xml  remove the tap attach made\n"
+	"\n"
+	"Options:\n"
+	"  -n, --dry-run     print the plan, change nothing (up, down, attach, detach)\n"
+	"  -q, --quiet       do not print the steps\n"
+	"  -j, --json        machine-readable status\n"
+	"  -h, --help        this text\n"
+	"      --version     the version\n"
+	"\n"
+	"Steps print as '+ made', '~ changed', '= used as it is', '- removed'.\n"
+	"State: $TAPWIRE_RUNDIR or /run/tapwire. Exit: 0 done, 1 the system refused,\n"
+	"2 bad input or usage. See tapwire(8) and tapwire.xml(5).\n";
+
+struct cli {
+	const char *cmd;
+	const char *file;
+	const char *owner;
+	bool dry_run, quiet, json;
+};
+
+__attribute__((format(printf, 2, 3))) static int fail(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("tapwire: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return code;
+}
+
+static int parse_args(int argc, char **argv, struct cli *c)
+{
+	static const struct option opts[] = {
+		{ "dry-run", no_argument, NULL, 'n' }, { "quiet", no_argument, NULL, 'q' },
+		{ "json", no_argument, NULL, 'j' },    { "owner", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },    { "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int o;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, "+nqjo:h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'n': c->dry_run = true; break;
+		case 'q': c->quiet = true; break;
+		case 'j': c->json = true; break;
+		case 'o': c->owner = optarg; break;
+		case 'h': fputs(usage_text, stdout); exit(0);
+		case 'V': printf("tapwire " PACKAGE_VERSION "\n"); exit(0);
+		default:
+			return fail(EXIT_USAGE, "unknown option '%s' (see tapwire --help)", argv[optind - 1]);
+		}
+	}
+	return 0;
+}
+
+/* Options may come before or after the command and its file. */
+static int parse(int argc, char **argv, struct cli *c)
+{
+	int r = parse_args(argc, argv, c);
+	if (r)
+		return r;
+	while (optind < argc) {
+		const char *a = argv[optind++];
+		if (!c->cmd)
+			c->cmd = a;
+		else if (!c->file)
+			c->file = a;
+		else
+			return fail(EXIT_USAGE, "unexpected argument '%s' (see tapwire --help)", a);
+		if ((r = parse_args(argc, argv, c)))
+			return r;
+	}
+	return 0;
+}
+
+static int load(const char *file, struct tw_doc *doc)
+{
+	struct tw_xml_error err;
+	int r = tw_xml_parse_file(file, doc, &err);
+	if (r < 0) {
+		char msg[800];
+		tw_xml_error_format(&err, msg, sizeof(msg));
+		return fail(EXIT_USAGE, "%s", msg);
+	}
+	return 0;
+}
+
+/* The topology a document asks for (a new net owned by the caller). */
+static int doc_net(const struct tw_doc *doc, const struct cli *c, struct tw_net **out)
+{
+	char err[300];
+	int r;
+	switch (doc->kind) {
+	case TW_DOC_NET:
+		*out = tw_net_clone(doc->net);
+		return *out ? 0 : fail(EXIT_REFUSED, "out of memory");
+	case TW_DOC_DOMAIN:
+		r = tw_domain_net(doc->domain, NULL, out, err, sizeof(err));
+		break;
+	case TW_DOC_IFACE:
+		r = tw_iface_net(doc->iface, c->file, c->owner, out, err, sizeof(err));
+		break;
+	default:
+		return fail(EXIT_USAGE, "%s: not a document tapwire reads", c->file);
+	}
+	if (r == -EINVAL)
+		return fail(EXIT_USAGE, "%s: %s", c->file, err);
+	if (r < 0)
+		return fail(EXIT_REFUSED, "%s: %s", c->file, err);
+	tw_strscpy((*out)->source, c->file, sizeof((*out)->source));
+	return 0;
+}
+
+static int engine_fail(const struct tw_err *e)
+{
+	return fail(e->exit ? e->exit : EXIT_REFUSED, "%s", e->msg);
+}
+
+static struct tw_run_opts run_opts(const struct cli *c)
+{
+	struct tw_run_opts o = { .dry_run = c->dry_run, .out = c->quiet ? NULL : stdout,
+				 .progress = isatty(STDERR_FILENO) };
+	return o;
+}
+
+static int with_net(const struct cli *c, int (*fn)(const struct cli *, const struct tw_net *))
+{
+	if (!c->file)
+		return fail(EXIT_USAGE, "%s: which FILE? (see tapwire --help)", c->cmd);
+	struct tw_doc doc;
+	int r = load(c->file, &doc);
+	if (r)
+		return r;
+	struct tw_net *net = NULL;
+	r = doc_net(&doc, c, &net);
+	if (r == 0)
+		r = fn(c, net);
+	tw_net_free(net);
+	tw_doc_free(&doc);
+	return r;
+}
+
+static int do_up(const struct cli *c, const struct tw_net *net)
+{
+	struct tw_run_opts o = run_opts(c);
+	struct tw_err e;
+	return tw_up(net, &o, &e) < 0 ? engine_fail(&e) : 0;
+}
+
+static int do_check(const struct cli *c, const struct tw_net *net)
+{
+	struct cli dry = *c;
+	dry.dry_run = true;
+	printf("%s: valid; owner %s: %zu namespaces, %zu bridges, %zu veths, %zu taps, %zu vxlans, "
+	       "%zu ports\n",
+	       c->file, net->owner, net->n_namespaces, net->n_bridges, net->n_veths, net->n_taps,
+	       net->n_vxlans, net->n_ports);
+	return do_up(&dry, net);
+}
+
+static int do_down(const struct cli *c, const struct tw_net *net)
+{
+	struct tw_run_opts o = run_opts(c);
+	struct tw_err e;
+	return tw_down(net->owner, &o, &e) < 0 ? engine_fail(&e) : 0;
+}
+
+static int cmd_down(const struct cli *c)
+{
+	if (c->owner && !c->file) {
+		char why[96];
+		if (!tw_owner_valid(c->owner, why, sizeof(why)))
+			return fail(EXIT_USAGE, "owner name %s", why);
+		struct tw_net net;
+		memset(&net, 0, sizeof(net));
+		tw_strscpy(net.owner, c->owner, sizeof(net.owner));
+		return do_down(c, &net);
+	}
+	return with_net(c, do_down);
+}
+
+static int cmd_attach(const struct cli *c, bool attach)
+{
+	if (!c->file)
+		return fail(EXIT_USAGE, "%s: which IFACE.xml? (see tapwire --help)", c->cmd);
+	struct tw_doc doc;
+	int r = load(c->file, &doc);
+	if (r)
+		return r;
+	if (doc.kind != TW_DOC_IFACE) {
+		tw_doc_free(&doc);
+		return fail(EXIT_USAGE, "%s: %s takes one libvirt <interface> element", c->file, c->cmd);
+	}
+	if (c->owner && attach) {
+		uid_t uid;
+		if (tw_lookup_uid(c->owner, &uid) < 0) {
+			tw_doc_free(&doc);
+			return fail(EXIT_USAGE, "--owner %s: no such user", c->owner);
+		}
+	}
+	struct cli cc = *c;
+	if (!attach)
+		cc.owner = NULL;
+	r = with_net(&cc, attach ? do_up : do_down);
+	tw_doc_free(&doc);
+	return r;
+}
+
+static int cmd_status(const struct cli *c)
+{
+	if (c->file)
+		return fail(EXIT_USAGE, "status takes no FILE");
+	struct tw_run_opts o = run_opts(c);
+	struct tw_err e;
+	return tw_status(stdout, c->json, &o, &e) < 0 ? engine_fail(&e) : 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c = { 0 };
+	int r = parse(argc, argv, &c);
+	if (r)
+		return r;
+	if (!c.cmd) {
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(c.cmd, "up"))
+		return with_net(&c, do_up);
+	if (!strcmp(c.cmd, "check"))
+		return with_net(&c, do_check);
+	if (!strcmp(c.cmd, "down"))
+		return cmd_down(&c);
+	if (!strcmp(c.cmd, "status"))
+		return cmd_status(&c);
+	if (!strcmp(c.cmd, "attach"))
+		return cmd_attach(&c, true);
+	if (!strcmp(c.cmd, "detach"))
+		return cmd_attach(&c, false);
+	if (!strcmp(c.cmd, "help"))
+		return fputs(usage_text, stdout), 0;
+	return fail(EXIT_USAGE, "unknown command '%s' (see tapwire --help)", c.cmd);
+}
