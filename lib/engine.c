@@ -98,6 +98,10 @@ static int repair(struct tw_ctx *c, struct tw_state *st)
 			continue;
 		struct tw_key key = r->key;
 		if (!rec_live(c, r)) {
+			/* Killed between creat() and mount(): the placeholder
+			 * would show in `ip netns list` for good. */
+			if (key.kind == TW_K_NETNS)
+				tw_netns_discard_stale(key.ns);
 			if (tw_state_forget(st, &key) < 0)
 				return -EIO;
 			continue;

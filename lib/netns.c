@@ -113,6 +113,24 @@ int tw_netns_delete(const char *name)
 	return 0;
 }
 
+int tw_netns_discard_stale(const char *name)
+{
+	char path[PATH_MAX];
+	int r = ns_path(name, path);
+	if (r < 0)
+		return r;
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	struct statfs sf;
+	struct stat st;
+	if (fstatfs(fd, &sf) < 0 || fstat(fd, &st) < 0)
+		return -errno;
+	if ((unsigned long)sf.f_type == NSFS_MAGIC || !S_ISREG(st.st_mode) || st.st_size)
+		return -EEXIST;
+	return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+}
+
 /* ---- the engine's operations */
 
 #include <linux/rtnetlink.h>

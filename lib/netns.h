@@ -16,5 +16,9 @@ int tw_netns_open(const char *name);
 int tw_netns_create(const char *name);
 /* Unmount and remove NAME; devices inside go with the namespace. */
 int tw_netns_delete(const char *name);
+/* Remove the plain file a run killed between creat() and mount() leaves
+ * at NAME (`ip netns list` would show it as a namespace). A live
+ * namespace is never touched. 0, or -errno. */
+int tw_netns_discard_stale(const char *name);
 
 #endif
