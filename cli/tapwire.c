@@ -81,7 +81,9 @@ static int parse_args(int argc, char **argv, struct cli *c)
 	};
 	int o;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+nqjo:h", opts, NULL)) != -1) {
+	/* A leading ':' tells a missing argument (':') from an unknown
+	 * option ('?'). */
+	while ((o = getopt_long(argc, argv, "+:nqjo:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'n': c->dry_run = true; break;
 		case 'q': c->quiet = true; break;
@@ -89,6 +91,9 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		case 'o': c->owner = optarg; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		case 'V': printf("tapwire " PACKAGE_VERSION "\n"); exit(0);
+		case ':':
+			return fail(EXIT_USAGE, "option '%s' needs an argument (see tapwire --help)",
+				    argv[optind - 1]);
 		default:
 			return fail(EXIT_USAGE, "unknown option '%s' (see tapwire --help)", argv[optind - 1]);
 		}
@@ -133,6 +138,12 @@ static int doc_net(const struct tw_doc *doc, const struct cli *c, struct tw_net 
 {
 	char err[300];
 	int r;
+	/* The owner of a topology is its name; --owner names the user of an
+	 * attached tap, so it means nothing here, and silently ignoring it
+	 * would let `up lab.xml --owner bob` look like it did something. */
+	if (c->owner && doc->kind != TW_DOC_IFACE)
+		return fail(EXIT_USAGE, "%s: --owner applies to a libvirt <interface> only; the owner of "
+			    "this document is its name", c->file);
 	switch (doc->kind) {
 	case TW_DOC_NET:
 		*out = tw_net_clone(doc->net);
@@ -219,6 +230,8 @@ static int cmd_down(const struct cli *c)
 		tw_strscpy(net.owner, c->owner, sizeof(net.owner));
 		return do_down(c, &net);
 	}
+	if (c->owner)
+		return fail(EXIT_USAGE, "down: give FILE or --owner NAME, not both");
 	return with_net(c, do_down);
 }
 
@@ -241,10 +254,7 @@ static int cmd_attach(const struct cli *c, bool attach)
 			return fail(EXIT_USAGE, "--owner %s: no such user", c->owner);
 		}
 	}
-	struct cli cc = *c;
-	if (!attach)
-		cc.owner = NULL;
-	r = with_net(&cc, attach ? do_up : do_down);
+	r = with_net(c, attach ? do_up : do_down);
 	tw_doc_free(&doc);
 	return r;
 }
@@ -265,9 +275,14 @@ int main(int argc, char **argv)
 	if (r)
 		return r;
 	if (!c.cmd) {
+		fail(EXIT_USAGE, "which COMMAND?");
 		fputs(usage_text, stderr);
 		return EXIT_USAGE;
 	}
+	if (c.json && strcmp(c.cmd, "status"))
+		return fail(EXIT_USAGE, "%s: --json is for status only", c.cmd);
+	if (c.owner && (!strcmp(c.cmd, "status") || !strcmp(c.cmd, "detach")))
+		return fail(EXIT_USAGE, "%s: --owner does not apply (see tapwire --help)", c.cmd);
 	if (!strcmp(c.cmd, "up"))
 		return with_net(&c, do_up);
 	if (!strcmp(c.cmd, "check"))
