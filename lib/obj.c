@@ -36,8 +36,9 @@ int tw_dev_probe(struct tw_ctx *c, const char *ns, const char *name, const char 
 	}
 	/* tun devices report kind "tun" for taps too. */
 	if (kind && strcmp(live->kind, kind)) {
-		snprintf(why, len, "a %s device of that name exists already",
-			 live->kind[0] ? live->kind : "non-virtual");
+		const char *k = live->kind[0] ? live->kind : "non-virtual";
+		snprintf(why, len, "%s %s device of that name exists already",
+			 strchr("aeiou", k[0]) ? "an" : "a", k);
 		return -EEXIST;
 	}
 	return TW_PRESENT;
