@@ -1,9 +1,12 @@
-check_PROGRAMS += tests/tw-helper-driver
+check_PROGRAMS += tests/tw-helper-driver tests/tw-tap-open
 tests_tw_helper_driver_SOURCES = tests/helper-driver.c
+tests_tw_tap_open_SOURCES = tests/tap-open.c
 
 TW_INTEGRATION_TESTS = \
 	tests/integration/helper.sh \
 	tests/integration/helper-unpriv.sh \
-	tests/integration/helper-qemu.sh
+	tests/integration/helper-qemu.sh \
+	tests/integration/engine-examples.sh
 TESTS += $(TW_INTEGRATION_TESTS)
-EXTRA_DIST += $(TW_INTEGRATION_TESTS)
+# Sourced by the engine-*.sh suites.
+EXTRA_DIST += $(TW_INTEGRATION_TESTS) tests/integration/engine-lib.sh
