@@ -9,7 +9,8 @@ TW_INTEGRATION_TESTS = \
 	tests/integration/engine-examples.sh \
 	tests/integration/engine-fail.sh \
 	tests/integration/engine-faults.sh \
-	tests/integration/engine-attach.sh
+	tests/integration/engine-attach.sh \
+	tests/integration/engine-share.sh
 TESTS += $(TW_INTEGRATION_TESTS)
 # Sourced by the engine-*.sh suites.
 EXTRA_DIST += $(TW_INTEGRATION_TESTS) tests/integration/engine-lib.sh
