@@ -1,2 +1,2 @@
-dist_man_MANS += doc/tapwire-bridge-helper.8
+dist_man_MANS += doc/tapwire-bridge-helper.8 doc/tapwire.8 doc/tapwire.xml.5
 EXTRA_DIST += doc/performance.md
