@@ -16,3 +16,5 @@ include tests/unit/local.mk
 # Integration and end-to-end suites: shell scripts, each isolated in its own
 # network and mount namespace (tests/lib.sh).
 include tests/integration/local.mk
+# libFuzzer targets.
+include tests/fuzz/local.mk
