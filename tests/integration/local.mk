@@ -13,6 +13,7 @@ TW_INTEGRATION_TESTS = \
 	tests/integration/helper.sh \
 	tests/integration/helper-unpriv.sh \
 	tests/integration/helper-qemu.sh \
-	tests/integration/helper-sandbox.sh
+	tests/integration/helper-sandbox.sh \
+	tests/integration/valgrind.sh
 TESTS += $(TW_INTEGRATION_TESTS)
 EXTRA_DIST += $(TW_INTEGRATION_TESTS)
