@@ -14,6 +14,7 @@ TW_INTEGRATION_TESTS = \
 	tests/integration/helper-unpriv.sh \
 	tests/integration/helper-qemu.sh \
 	tests/integration/helper-sandbox.sh \
-	tests/integration/valgrind.sh
+	tests/integration/valgrind.sh \
+	tests/integration/helper-load.sh
 TESTS += $(TW_INTEGRATION_TESTS)
 EXTRA_DIST += $(TW_INTEGRATION_TESTS)
