@@ -223,7 +223,7 @@ static int cmd_down(const struct cli *c)
 {
 	if (c->owner && !c->file) {
 		char why[96];
-		if (!tw_owner_recordable(c->owner, why, sizeof(why)))
+		if (!tw_owner_valid(c->owner, why, sizeof(why)))
 			return fail(EXIT_USAGE, "owner name %s", why);
 		struct tw_net net;
 		memset(&net, 0, sizeof(net));

@@ -3,9 +3,10 @@ helper_tapwire_bridge_helper_SOURCES = \
 	helper/main.c \
 	helper/args.c helper/args.h \
 	helper/policy.c helper/policy.h \
-	helper/priv.c helper/priv.h
+	helper/priv.c helper/priv.h \
+	helper/sandbox.c helper/sandbox.h
 helper_tapwire_bridge_helper_CPPFLAGS = $(AM_CPPFLAGS) -DTW_BRIDGE_CONF='"$(sysconfdir)/tapwire/bridge.conf"'
-helper_tapwire_bridge_helper_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS) $(CAPNG_CFLAGS)
+helper_tapwire_bridge_helper_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS) $(CAPNG_CFLAGS) $(SECCOMP_CFLAGS)
 # Only libnl-3 core is used (never libnl-route); see TW_HELPER_LIBS in configure.ac.
 helper_tapwire_bridge_helper_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed -Wl,--gc-sections -Wl,-z,relro,-z,now -pie
 helper_tapwire_bridge_helper_LDADD = lib/libtwnet.a lib/libtwcore.a $(TW_HELPER_LIBS)

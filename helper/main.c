@@ -9,7 +9,8 @@
  *   2. close stray fds, open /dev/net/tun and a netlink socket
  *   3. drop to CAP_NET_ADMIN as the caller; no-new-privs; empty environment
  *   4. decide: policy file, then the bridge must exist and be a Linux bridge
- *   5. act: tap, MAC/MTU/master/up in one netlink message, send the fd
+ *   5. act, under a seccomp filter: tap, MAC/MTU/master/up in one netlink
+ *      message, send the fd
  *
  * Any failure exits 1 with one line on stderr; the tap is not persistent,
  * so exiting before the fd is sent leaves nothing behind. */
@@ -29,6 +30,7 @@
 #include "nl.h"
 #include "policy.h"
 #include "priv.h"
+#include "sandbox.h"
 #include "tap.h"
 #include "util.h"
 
@@ -44,10 +46,10 @@ static struct {
 
 static void log_outcome(int prio, const char *verdict, const char *why)
 {
+	/* Opened before the sandbox when it gets that far (LOG_NDELAY there). */
 	openlog(PROG, LOG_PID, LOG_AUTHPRIV);
 	syslog(prio, "uid=%ld bridge=%s tap=%s %s: %s", (long)logctx.uid,
 	       logctx.bridge ? logctx.bridge : "-", logctx.tap ? logctx.tap : "-", verdict, why);
-	closelog();
 }
 
 __attribute__((noreturn, format(printf, 1, 2))) static void die(const char *fmt, ...)
@@ -193,7 +195,10 @@ int main(int argc, char **argv)
 	if (r < 0)
 		die("cannot look up bridge '%s': %s", args.br, tw_nl_strerror(&nl, r, err, sizeof(err)));
 
-	/* 5. Act. */
+	/* 5. Act, with only the system calls that takes. */
+	openlog(PROG, LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
+	if (tw_sandbox_enter(err, sizeof(err)) < 0)
+		die("%s", err);
 	char tap[IFNAMSIZ];
 	struct tw_tap_opts opts = { .name = NULL, .vnet_hdr = args.use_vnet, .owner = (uid_t)-1,
 				    .group = (gid_t)-1 };

@@ -65,6 +65,7 @@ static int read_caps(uint64_t *eff, uint64_t *prm, uint64_t *inh)
 {
 	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
 	struct __user_cap_data_struct d[2];
+	memset(d, 0, sizeof(d)); /* valgrind believes capget fills only d[0] */
 	if (syscall(SYS_capget, &h, d) < 0)
 		return -errno;
 	*eff = (uint64_t)d[1].effective << 32 | d[0].effective;

@@ -45,8 +45,10 @@ int tw_netns_open(const char *name)
 }
 
 /* iproute2's convention: /run/netns is a shared mount, so namespaces made
- * later propagate into mount namespaces that were copied earlier. */
-static int prepare_dir(void)
+ * later propagate into mount namespaces that were copied earlier. Once per
+ * process: changing the propagation of /run/netns walks every mount under
+ * it, one per namespace, so doing it per namespace would cost O(N^2). */
+static int make_shared(void)
 {
 	if (mkdir(TW_NETNS_DIR, 0755) < 0 && errno != EEXIST)
 		return -errno;
@@ -59,6 +61,14 @@ static int prepare_dir(void)
 	    mount("", TW_NETNS_DIR, "none", MS_SHARED | MS_REC, NULL) < 0)
 		return -errno;
 	return 0;
+}
+
+static int prepare_dir(void)
+{
+	static bool done;
+	int r = done ? 0 : make_shared();
+	done = r == 0;
+	return r;
 }
 
 static int bind_new_ns(void *arg)

@@ -415,7 +415,7 @@ int tw_plan_build(struct tw_ctx *c, struct tw_state *st, const struct tw_net *ne
 	p->net = net;
 	tw_strscpy(p->owner, net->owner, sizeof(p->owner));
 	char why[96];
-	if (!tw_owner_recordable(net->owner, why, sizeof(why)))
+	if (!tw_owner_valid(net->owner, why, sizeof(why)))
 		return tw_err_set(e, 2, "%s: owner name %s", net->source[0] ? net->source : "tapwire", why);
 	/* Kinds in the order they must exist in: a veth needs its namespaces
 	 * and bridges, an address its device. */

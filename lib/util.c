@@ -92,14 +92,6 @@ bool tw_owner_valid(const char *name, char *why, size_t whylen)
 	return true;
 }
 
-bool tw_owner_recordable(const char *name, char *why, size_t whylen)
-{
-	size_t n = strlen(TW_IFACE_OWNER_PREFIX);
-	if (name && !strncmp(name, TW_IFACE_OWNER_PREFIX, n) && name[n])
-		name += n;
-	return tw_owner_valid(name, why, whylen);
-}
-
 static int hexval(int c)
 {
 	if (c >= '0' && c <= '9')

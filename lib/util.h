@@ -39,13 +39,6 @@ bool tw_ifname_valid(const char *name, char *why, size_t whylen);
 bool tw_nsname_valid(const char *name, char *why, size_t whylen);
 bool tw_owner_valid(const char *name, char *why, size_t whylen);
 
-/* The owner of a tap made by `tapwire attach`: this prefix, then the
- * guest MAC or the tap's name. No domain or <tw:net> name may contain a
- * '/', so these never collide with one. */
-#define TW_IFACE_OWNER_PREFIX "iface/"
-/* An owner the state may hold: a valid name, or an attach owner. */
-bool tw_owner_recordable(const char *name, char *why, size_t whylen);
-
 #define TW_MAC_LEN 6
 #define TW_MAC_STRLEN 18
 /* "52:54:00:38:06:f9" (also '-' separated, any case). Returns 0 or -EINVAL. */

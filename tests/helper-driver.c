@@ -3,14 +3,16 @@
  * end and execs `HELPER [--use-vnet] --fd=N --br=BR`, the parent receives
  * the tap's fd with SCM_RIGHTS and reaps the child.
  *
- *   tw-helper-driver [--hold FILE] [--timeout S] HELPER ARG...
+ *   tw-helper-driver [--hold FILE] [--timeout S] [--kill-after USEC] HELPER ARG...
  *
  * "--fd=N" in ARG is replaced by the child's end of the socketpair; other
  * ARGs are passed as they are (to test bad ones). On success it prints
  *   tap=NAME flags=0xHEX
  * and, with --hold, keeps the fd open until FILE exists (bounded by the
  * timeout), so a test can look at the tap while it lives. The exit status is
- * the helper's (or 125 for a driver problem, 124 on timeout). */
+ * the helper's (or 125 for a driver problem, 124 on timeout). With
+ * --kill-after the helper gets SIGKILL that long after it was forked (if it
+ * is still running): 137 then says it died mid-call. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
@@ -62,17 +64,21 @@ int main(int argc, char **argv)
 {
 	const char *hold = NULL;
 	double timeout = 30;
+	long kill_after = -1;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-' && argv[i][2]; i++) {
 		if (!strcmp(argv[i], "--hold") && i + 1 < argc)
 			hold = argv[++i];
 		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc)
 			timeout = atof(argv[++i]);
+		else if (!strcmp(argv[i], "--kill-after") && i + 1 < argc)
+			kill_after = atol(argv[++i]);
 		else
 			break;
 	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: %s [--hold FILE] [--timeout S] HELPER ARG...\n", argv[0]);
+		fprintf(stderr, "usage: %s [--hold FILE] [--timeout S] [--kill-after USEC] HELPER ARG...\n",
+			argv[0]);
 		return 125;
 	}
 	int sv[2];
@@ -99,6 +105,10 @@ int main(int argc, char **argv)
 		_exit(127);
 	}
 	close(sv[1]);
+	if (kill_after >= 0) {
+		usleep((useconds_t)kill_after);
+		kill(pid, SIGKILL);
+	}
 	int fd = recv_fd(sv[0], (int)(timeout * 1000));
 	int status;
 	if (waitpid(pid, &status, 0) < 0) {

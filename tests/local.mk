@@ -6,7 +6,8 @@ SH_LOG_COMPILER = /bin/sh
 AM_TESTS_ENVIRONMENT = \
 	top_builddir='$(abs_top_builddir)'; top_srcdir='$(abs_top_srcdir)'; \
 	QEMU_SYSTEM='$(QEMU_SYSTEM)'; sysconfdir='$(sysconfdir)'; \
-	export top_builddir top_srcdir QEMU_SYSTEM sysconfdir;
+	TW_SANITIZERS='$(enable_sanitizers)'; \
+	export top_builddir top_srcdir QEMU_SYSTEM sysconfdir TW_SANITIZERS;
 
 EXTRA_DIST += tests/lib.sh tests/unit/tap.h
 
@@ -15,3 +16,5 @@ include tests/unit/local.mk
 # Integration and end-to-end suites: shell scripts, each isolated in its own
 # network and mount namespace (tests/lib.sh).
 include tests/integration/local.mk
+# libFuzzer targets.
+include tests/fuzz/local.mk

@@ -28,7 +28,7 @@ cat > "$IFACE" <<'EOF'
 </interface>
 EOF
 TAP=tw003806f9 # "tw" and the last four bytes of the MAC
-IFOWNER=iface/52:54:00:38:06:f9
+IFOWNER=iface:52:54:00:38:06:f9
 
 # ---- the bridge must exist and be a bridge; attach never makes one
 base=$(kstate)
@@ -122,8 +122,8 @@ is "$(dev_master vnet7)" br0 "<target dev='vnet7'>: the tap is named vnet7, on b
 is "$(sys_attr vnet7 owner)" -1 "<target dev='vnet7'>: no --owner, no tap owner (root only)"
 flags=$(dev_tun_flags vnet7); flags=${flags:-0}
 is "$(( flags & 0x4000 ))" 0 "<target dev='vnet7'>: no vnet_hdr without model virtio"
-run down --owner iface/52:54:00:00:00:07
-is "$rc" 0 "down --owner iface/52:54:00:00:00:07 exits 0"
+run down --owner iface:52:54:00:00:00:07
+is "$rc" 0 "down --owner iface:52:54:00:00:00:07 exits 0"
 check "down --owner: vnet7 is gone" sh -c '! test -e /sys/class/net/vnet7'
 
 # A tap of that name that is not tapwire's is left alone.

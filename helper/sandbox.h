@@ -1,0 +1,13 @@
+/* The helper's last narrowing: a seccomp filter allowing only the system
+ * calls the act stage makes (netlink, two tun ioctls, random bytes, handing
+ * the fd over, syslog, exit). Anything else kills the process. */
+#ifndef TW_HELPER_SANDBOX_H
+#define TW_HELPER_SANDBOX_H
+
+#include <stddef.h>
+
+/* Prepares what the act stage would otherwise open lazily (syslog socket,
+ * time zone), then loads the filter. 0, or -errno with err set. */
+int tw_sandbox_enter(char *err, size_t errlen);
+
+#endif
