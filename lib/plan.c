@@ -81,37 +81,62 @@ static int want_attr(struct tw_plan *p, struct tw_state *st, const char *ns, con
 	return 0;
 }
 
+/* A setting this owner wants on a device that was there. When the kernel
+ * differs, change it. When it is as wanted already because another owner
+ * changed it, share that owner's record: the old value must come back
+ * only when the last owner that needs the new one is gone, not under an
+ * owner that still uses the device. */
+static int setting(struct tw_plan *p, struct tw_state *st, const char *ns, const char *dev,
+		   const char *what, bool differs, const char *old, const char *value, int line)
+{
+	if (differs)
+		return want_attr(p, st, ns, dev, what, old, value, line);
+	struct tw_key k;
+	memset(&k, 0, sizeof(k));
+	k.kind = TW_K_ATTR;
+	tw_strscpy(k.ns, ns, sizeof(k.ns));
+	tw_strscpy(k.name, dev, sizeof(k.name));
+	tw_strscpy(k.arg, what, sizeof(k.arg));
+	if (!tw_state_find(st, &k))
+		return 0;
+	struct tw_step *s = add_step(p, st, TW_ACT_USE, TW_K_ATTR, ns, dev, what, NULL, line);
+	if (!s)
+		return -ENOMEM;
+	tw_strscpy(s->value, value, sizeof(s->value));
+	return 0;
+}
+
 static int diff_dev(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st, const char *ns,
 		    const char *dev, const struct tw_link *live, const struct want *w, int line)
 {
 	char old[64], val[64];
 	int r = 0;
-	if (w->mtu && live->mtu != w->mtu) {
+	if (w->mtu) {
 		snprintf(old, sizeof(old), "%u", live->mtu);
 		snprintf(val, sizeof(val), "%u", w->mtu);
-		r = want_attr(p, st, ns, dev, "mtu", old, val, line);
+		r = setting(p, st, ns, dev, "mtu", live->mtu != w->mtu, old, val, line);
 	}
-	if (r == 0 && w->mac && memcmp(live->mac, w->mac, TW_MAC_LEN)) {
+	if (r == 0 && w->mac) {
 		tw_mac_format(live->mac, old);
 		tw_mac_format(w->mac, val);
-		r = want_attr(p, st, ns, dev, "mac", old, val, line);
+		r = setting(p, st, ns, dev, "mac", memcmp(live->mac, w->mac, TW_MAC_LEN), old, val, line);
 	}
-	if (r == 0 && w->stp >= 0 && live->stp >= 0 && live->stp != w->stp)
-		r = want_attr(p, st, ns, dev, "stp", live->stp ? "1" : "0", w->stp ? "1" : "0", line);
+	if (r == 0 && w->stp >= 0 && live->stp >= 0)
+		r = setting(p, st, ns, dev, "stp", live->stp != w->stp, live->stp ? "1" : "0",
+			    w->stp ? "1" : "0", line);
 	if (r == 0 && w->master) {
 		int br = tw_ctx_is_fresh(c, ns) ? -ENODEV : tw_ctx_ifindex(c, ns, w->master);
-		if (br <= 0 || live->master != br) {
-			struct tw_link m;
-			struct tw_nl *nl;
-			old[0] = 0;
-			if (live->master && tw_ctx_nl(c, ns, &nl) == 0 &&
-			    tw_link_get(nl, NULL, live->master, &m) == 0)
-				tw_strscpy(old, m.name, sizeof(old));
-			r = want_attr(p, st, ns, dev, "master", old, w->master, line);
-		}
+		bool differs = br <= 0 || live->master != br;
+		struct tw_link m;
+		struct tw_nl *nl;
+		old[0] = 0;
+		if (differs && live->master && tw_ctx_nl(c, ns, &nl) == 0 &&
+		    tw_link_get(nl, NULL, live->master, &m) == 0)
+			tw_strscpy(old, m.name, sizeof(old));
+		r = setting(p, st, ns, dev, "master", differs, old, w->master, line);
 	}
-	if (r == 0 && !(live->flags & IFF_UP))
-		r = want_attr(p, st, ns, dev, "up", "0", "1", line);
+	if (r == 0)
+		r = setting(p, st, ns, dev, "up", !(live->flags & IFF_UP), "0", "1", line);
 	return r;
 }
 

@@ -75,20 +75,30 @@ check "brs is gone" sh -c '! test -e /sys/class/net/brs'
 is "$(netns_names)$(devs_other_than_lo)" "" "nothing left"
 is "$(records)" 0 "no record left"
 
-# ---- a bridge made by hand, shared: used by both, kept by both
+# ---- a bridge made by hand, down and with MTU 1400, shared: the first
+# owner brings it up and to 1450, the second finds it so. Those settings
+# stay while either owner holds the bridge and come back with the last.
 ip link add brs address 02:00:00:00:0b:01 type bridge
-ip link set brs mtu 1450
-ip link set brs up
+ip link set brs mtu 1400
 ip addr add 10.30.0.254/24 dev brs
 before=$(kdevs .)
-run up -q "$TW_TMP/a.xml"
+run up "$TW_TMP/a.xml"
 is "$rc" 0 "brs by hand: a up"
-run up -q "$TW_TMP/b.xml"
+like "$out" '^~ set brs up 0 -> 1$' "brs by hand: a brings it up"
+run up "$TW_TMP/b.xml"
 is "$rc" 0 "brs by hand: b up"
+like "$out" '^= set brs up 0 -> 1 \(exists: use it\)$' "brs by hand: b shares the 'up' a set"
 check "brs by hand: ns-a pings ns-b" pings ns-a 10.30.0.2
-run down -q "$TW_TMP/b.xml"
-run down -q "$TW_TMP/a.xml"
-is "$(kdevs .)" "$before" "brs by hand: after both downs it is exactly as before"
+run down "$TW_TMP/a.xml"
+is "$rc" 0 "brs by hand: a down"
+like "$out" '^= set brs up \(kept: still used by b\)$' "brs by hand: a's down keeps brs up for b"
+check "brs by hand: brs is still up" dev_is_up brs
+is "$(dev_mtu brs)" 1450 "brs by hand: brs keeps MTU 1450 for b"
+check "brs by hand: ns-b still pings brs" pings ns-b 10.30.0.254
+run down "$TW_TMP/b.xml"
+is "$rc" 0 "brs by hand: b down"
+like "$out" '^- set brs up$' "brs by hand: the last owner puts 'up' back"
+is "$(kdevs .)" "$before" "brs by hand: after both downs it is exactly as before (down, 1400, its MAC and address)"
 is "$(records)" 0 "brs by hand: no record left"
 ip link del brs
 
