@@ -429,6 +429,10 @@ static int plan_ports(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st, 
 		tw_strscpy(s->data, pt->bridge, sizeof(s->data));
 		if (plan_object(c, p, st, s, &live, e) < 0)
 			return -1;
+		/* The port record undoes the enslaving only; bringing the
+		 * device up is a setting of its own, put back on release. */
+		if (setting(p, st, pt->ns, pt->dev, "up", !(live.flags & IFF_UP), "0", "1", pt->line) < 0)
+			return tw_err_set(e, 1, "out of memory");
 	}
 	return 0;
 }

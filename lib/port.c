@@ -32,8 +32,7 @@ static int port_create(struct tw_ctx *c, const struct tw_step *s, char *why, siz
 		return br;
 	}
 	struct tw_link_change ch = TW_LINK_CHANGE_INIT;
-	ch.master = br;
-	ch.up = 1;
+	ch.master = br; /* "up", if it was down, is an attr step of its own */
 	r = tw_link_change_by_name(nl, s->key.name, &ch);
 	if (r < 0)
 		tw_nl_strerror(nl, r, why, len);

@@ -223,6 +223,33 @@ is "$(ip -n net0 -o link show | awk '{print $2}' | tr '\n' ' ')" "lo: " "pre-exi
 is "$(records)" 0 "pre-existing net0: no record left"
 ip netns del net0
 
+# A device made by hand given as a port (a NIC, say): put on the bridge and
+# brought up, then taken off and put back down.
+mk_foreign eth9
+cat > "$TW_TMP/port.xml" <<'EOF'
+<tw:net xmlns:tw="urn:tapwire:1" name="porty">
+  <tw:bridge name="brp"/>
+  <tw:port dev="eth9" bridge="brp"/>
+</tw:net>
+EOF
+before=$(kdevs .)
+run up "$TW_TMP/port.xml"
+is "$rc" 0 "port eth9: up exits 0"
+is "$(dev_master eth9)" brp "port eth9: its master is brp"
+check "port eth9: it is up" dev_is_up eth9
+run up "$TW_TMP/port.xml"
+is "$rc:$out" "0:porty: nothing to do" "port eth9: a second up has nothing to do"
+run down "$TW_TMP/port.xml"
+is "$rc" 0 "port eth9: down exits 0"
+is "$(dev_master eth9)" "" "port eth9: off the bridge again"
+check "port eth9: down again, as it was" dev_is_down eth9
+is "$(kdevs .)" "$before" "port eth9: exactly as before (brp gone)"
+ip link set eth9 up
+run up -q "$TW_TMP/port.xml"
+run down -q "$TW_TMP/port.xml"
+check "port eth9 that was up: stays up after down" dev_is_up eth9
+ip link del eth9
+
 # Drift: someone removes an address, a whole namespace and a bridge port;
 # up puts back what is missing and nothing else.
 run up -q "$EX/seed-bridge.xml"
