@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
@@ -37,16 +38,27 @@ static int veth_probe(struct tw_ctx *c, const struct tw_step *s, struct tw_link 
 	const struct tw_veth_end *a = ends(s, 0), *b = ends(s, 1);
 	struct tw_link peer;
 	char label[96];
-	int ra = tw_dev_probe(c, a->ns, a->name, "veth", live, why, len);
-	if (ra < 0)
-		return ra;
-	int rb = tw_dev_probe(c, b->ns, b->name, "veth", &peer, why, len);
-	if (rb < 0) {
-		tw_dev_label(b->ns, b->name, label, sizeof(label));
-		char inner[160];
-		snprintf(inner, sizeof(inner), "%s", why);
-		snprintf(why, len, "other end %s: %s", label, inner);
-		return rb;
+	int ra, rb;
+	/* One end without the other is, most often, a pair whose other
+	 * namespace was deleted a moment ago: the kernel deletes the veths
+	 * of a namespace, and with them their peers, only when it has torn
+	 * the namespace down, in the background (milliseconds, more on a
+	 * busy host). Give it up to 2 s before calling the lone end foreign. */
+	for (int tries = 0;; tries++) {
+		ra = tw_dev_probe(c, a->ns, a->name, "veth", live, why, len);
+		if (ra < 0)
+			return ra;
+		rb = tw_dev_probe(c, b->ns, b->name, "veth", &peer, why, len);
+		if (rb < 0) {
+			tw_dev_label(b->ns, b->name, label, sizeof(label));
+			char inner[160];
+			snprintf(inner, sizeof(inner), "%s", why);
+			snprintf(why, len, "other end %s: %s", label, inner);
+			return rb;
+		}
+		if (ra == rb || tries == 40)
+			break;
+		usleep(50 * 1000);
 	}
 	if (ra == TW_ABSENT && rb == TW_ABSENT)
 		return TW_ABSENT;
