@@ -37,6 +37,10 @@ E2E_PEER=10.0.1.1
 E2E_BRIDGE=br0
 E2E_SEED=$top_srcdir/examples/seed-tap.xml
 
+# Where the guest is built: TW_GUEST_CACHE lets several build trees share
+# one (tools/check does), else this build tree's tests/guest/cache.
+E2E_CACHE=${TW_GUEST_CACHE:-$top_builddir/tests/guest/cache}
+
 e2e_now_ms() { echo $(($(date +%s%N) / 1000000)); }
 e2e_secs() { printf '%d.%01d' $(($1 / 1000)) $(($1 % 1000 / 100)); }
 
@@ -49,7 +53,7 @@ e2e_init() {
 		[ -x "$QEMU" ] || skip_all "qemu-system-x86_64 is missing (tools/deps test installs qemu-system-x86)"
 		mkdir -p "$top_builddir/tests/guest"
 		log=$top_builddir/tests/guest/build-$(basename "$0" .sh).log
-		if ! "$top_srcdir/tests/guest/build" "$top_builddir/tests/guest/cache" >"$log" 2>&1; then
+		if ! "$top_srcdir/tests/guest/build" "$E2E_CACHE" >"$log" 2>&1; then
 			why=$(tail -n 1 "$log")
 			if [ -n "${TW_REQUIRE_GUEST:-}" ]; then
 				echo "Bail out! cannot build the test guest: $why (see $log)"
@@ -62,7 +66,6 @@ e2e_init() {
 	tw_isolate "$@"
 	QEMU=${QEMU_SYSTEM:-$(command -v qemu-system-x86_64)}
 	export QEMU_SYSTEM="$QEMU"
-	E2E_CACHE=$top_builddir/tests/guest/cache
 	BOOT=$top_srcdir/tests/guest/boot
 	TAPWIRE=$top_builddir/cli/tapwire
 	# shellcheck disable=SC2034 # used by the suites
