@@ -20,11 +20,18 @@
 #   e2e_topology_down        tapwire down; nothing of ours is left
 #   e2e_done                 boot and suite times as TAP diagnostics, plan
 #
-# Hook point for libvirt (e2e-libvirt.sh, to come): the same steps with
-# e2e_guest_start replaced by a domain (kernel/initrd from e2e_guest_files,
-# <interface type='bridge'><source bridge='br0'/><mac address='$E2E_MAC'/>)
-# started through libvirt; e2e_both_ways, e2e_topology_down and e2e_done
-# apply unchanged.
+# Hook point for libvirt (e2e-libvirt.sh, to come; add it to TW_E2E_TESTS in
+# local.mk): the same steps with e2e_guest_start replaced by a domain that
+# libvirt starts:
+#   e2e_guest_files DIR UID   kernel + initramfs readable by libvirt's QEMU user
+#   <os><type>hvm</type><kernel>DIR/vmlinuz</kernel><initrd>DIR/initramfs.cpio.gz</initrd>
+#     <cmdline>console=ttyS0 quiet panic=-1 tw.addr=10.0.1.2/24 tw.peer=10.0.1.1
+#       tw.mode=ping tw.count=3 tw.wait=30 tw.serve=90</cmdline></os>
+#   <interface type='bridge'><source bridge='br0'/><mac address='$E2E_MAC'/>
+#     <model type='virtio'/></interface>
+#   <serial type='file'><source path='DIR/serial'/></serial>, <on_poweroff>destroy
+# then poll DIR/serial for "TAPWIRE-GUEST PASS" / "READY" (or FAIL), bounded.
+# e2e_both_ways, e2e_topology_down and e2e_done apply unchanged.
 #
 # The guest build needs apt and the network, so it runs before the suite
 # isolates itself. If it fails the suite SKIPs, except under
