@@ -82,6 +82,7 @@ e2e_init() {
 	export TMPDIR
 	e2e_pidfile='' e2e_boot_ms='' e2e_qemu_pid=''
 	trap 'e2e_cleanup' EXIT
+	trap 'exit 1' HUP INT TERM   # so that the EXIT trap runs on a signal too
 }
 
 # Whatever happens, a guest of ours does not outlive the suite (it would keep
