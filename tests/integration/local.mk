@@ -16,5 +16,22 @@ TW_INTEGRATION_TESTS = \
 	tests/integration/helper-sandbox.sh \
 	tests/integration/valgrind.sh \
 	tests/integration/helper-load.sh
-TESTS += $(TW_INTEGRATION_TESTS)
-EXTRA_DIST += $(TW_INTEGRATION_TESTS)
+# End to end: a real guest (tests/guest) boots under QEMU behind tapwire.
+# Each suite builds the guest once into tests/guest/cache (apt, outside its
+# namespace), then boots it once. e2e-libvirt.sh (libvirt) comes next; it
+# sources e2e-lib.sh like the others.
+TW_E2E_TESTS = \
+	tests/integration/e2e-helper.sh \
+	tests/integration/e2e-unpriv.sh \
+	tests/integration/e2e-attach.sh
+TESTS += $(TW_INTEGRATION_TESTS) $(TW_E2E_TESTS)
+EXTRA_DIST += $(TW_INTEGRATION_TESTS) $(TW_E2E_TESTS) tests/integration/e2e-lib.sh
+
+# The test guest: its builder, boot script and /init ship with the sources.
+EXTRA_DIST += tests/guest/build tests/guest/boot tests/guest/init tests/guest/selftest.sh
+# The guest build is a download cache, kept by `make clean` (a rebuild costs
+# a download); distclean removes it.
+distclean-local: distclean-e2e
+distclean-e2e:
+	rm -rf tests/guest/cache tests/guest/build-*.log
+.PHONY: distclean-e2e
