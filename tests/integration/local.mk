@@ -1,5 +1,6 @@
 check_PROGRAMS += tests/tw-helper-driver
 tests_tw_helper_driver_SOURCES = tests/helper-driver.c
+tests_tw_helper_driver_LDADD = lib/libtwcore.a
 
 # A preload library that makes a forbidden system call inside the helper's
 # sandbox (helper-sandbox.sh).
