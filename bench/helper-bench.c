@@ -31,6 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fdpass.h"
+
 struct subject {
 	const char *name, *helper, *prefix;
 	double *us;
@@ -41,26 +43,6 @@ static double now_us(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static int recv_fd(int sock)
-{
-	char byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			    .msg_controllen = sizeof(u.buf) };
-	if (recvmsg(sock, &m, MSG_CMSG_CLOEXEC) != 1)
-		return -1;
-	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-	if (!c || c->cmsg_type != SCM_RIGHTS)
-		return -1;
-	int fd;
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
 }
 
 /* One call as QEMU makes it; returns the tap fd (kept open) or -1. */
@@ -81,7 +63,7 @@ static int call(const char *helper, const char *bridge)
 		_exit(127);
 	}
 	close(sv[1]);
-	int fd = pid > 0 ? recv_fd(sv[0]) : -1;
+	int fd = pid > 0 ? tw_fd_recv(sv[0], -1) : -1;
 	int status = 0;
 	if (pid > 0)
 		waitpid(pid, &status, 0);
@@ -93,25 +75,6 @@ static int call(const char *helper, const char *bridge)
 	return fd;
 }
 
-static int send_fd(int sock, int fd)
-{
-	char byte = 0;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	memset(&u, 0, sizeof(u));
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			    .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	return sendmsg(sock, &m, 0) == 1 ? 0 : -1;
-}
-
 /* Holds every tap fd it is sent until the other end closes. */
 static pid_t start_keeper(int *sock)
 {
@@ -121,7 +84,7 @@ static pid_t start_keeper(int *sock)
 	pid_t pid = fork();
 	if (pid == 0) {
 		close(sv[0]);
-		while (recv_fd(sv[1]) >= 0)
+		while (tw_fd_recv(sv[1], -1) >= 0)
 			;
 		pause(); /* keep the taps until killed, after their batch deletion */
 		_exit(0);
@@ -195,7 +158,7 @@ int main(int argc, char **argv)
 			s[k].us[i] = now_us() - t0;
 			struct ifreq ifr;
 			memset(&ifr, 0, sizeof(ifr));
-			if (fd < 0 || ioctl(fd, TUNGETIFF, &ifr) < 0 || send_fd(keeper_sock, fd) < 0) {
+			if (fd < 0 || ioctl(fd, TUNGETIFF, &ifr) < 0 || tw_fd_send(keeper_sock, fd) < 0) {
 				fprintf(stderr, "%s: call %d on %s failed\n", s[k].name, i + 1, bridge);
 				kill(keeper, SIGKILL);
 				return 1;

@@ -26,6 +26,7 @@
 
 #include "args.h"
 #include "bridge.h"
+#include "fdpass.h"
 #include "link.h"
 #include "nl.h"
 #include "policy.h"
@@ -92,29 +93,6 @@ static void check_socket(int fd)
 	if (!S_ISSOCK(st.st_mode) || getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len) < 0 ||
 	    domain != AF_UNIX)
 		die("--fd=%d is not a unix socket", fd);
-}
-
-static int send_fd(int sock, int fd)
-{
-	char byte = 0;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	memset(&u, 0, sizeof(u));
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			    .msg_controllen = sizeof(u.buf) };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	ssize_t n;
-	do
-		n = sendmsg(sock, &m, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	return n == 1 ? 0 : -errno;
 }
 
 static const char *policy_path(void)
@@ -222,7 +200,7 @@ int main(int argc, char **argv)
 		    tw_nl_strerror(&nl, r, err, sizeof(err)));
 	tw_nl_close(&nl);
 
-	r = send_fd(args.fd, tunfd);
+	r = tw_fd_send(args.fd, tunfd);
 	if (r < 0)
 		die("cannot send the tap to QEMU over fd %d: %s", args.fd, strerror(-r));
 	log_outcome(LOG_INFO, "allowed", "tap created");

@@ -1,6 +1,6 @@
 # libtwcore: pure helpers and the model (no netlink, no XML): used everywhere.
 noinst_LIBRARIES += lib/libtwcore.a
-lib_libtwcore_a_SOURCES = lib/util.c lib/util.h lib/model.c lib/model.h
+lib_libtwcore_a_SOURCES = lib/util.c lib/util.h lib/model.c lib/model.h lib/fdpass.c lib/fdpass.h
 
 # libtwnet: the kernel layer that needs only libnl-3 core (raw rtnetlink
 # messages, tun/tap ioctls, namespaces). The setuid helper links this and

@@ -17,7 +17,6 @@
 #include <fcntl.h>
 #include <linux/if_tun.h>
 #include <net/if.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,29 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int recv_fd(int sock, int timeout_ms)
-{
-	struct pollfd p = { .fd = sock, .events = POLLIN };
-	if (poll(&p, 1, timeout_ms) <= 0)
-		return -ETIMEDOUT;
-	char byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			    .msg_controllen = sizeof(u.buf) };
-	ssize_t n = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
-	if (n <= 0)
-		return n == 0 ? -EPIPE : -errno;
-	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-	if (!c || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
-		return -EBADMSG;
-	int fd;
-	memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
-}
+#include "fdpass.h"
 
 static double now(void)
 {
@@ -114,7 +91,7 @@ int main(int argc, char **argv)
 		usleep((useconds_t)kill_after);
 		kill(pid, SIGKILL);
 	}
-	int fd = recv_fd(sv[0], (int)(timeout * 1000));
+	int fd = tw_fd_recv(sv[0], (int)(timeout * 1000));
 	int status;
 	if (waitpid(pid, &status, 0) < 0) {
 		perror("waitpid");

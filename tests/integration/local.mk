@@ -1,5 +1,6 @@
 check_PROGRAMS += tests/tw-helper-driver tests/tw-tap-open
 tests_tw_helper_driver_SOURCES = tests/helper-driver.c
+tests_tw_helper_driver_LDADD = lib/libtwcore.a
 tests_tw_tap_open_SOURCES = tests/tap-open.c
 
 # A preload library that makes a forbidden system call inside the helper's
@@ -22,6 +23,24 @@ TW_INTEGRATION_TESTS = \
 	tests/integration/engine-faults.sh \
 	tests/integration/engine-attach.sh \
 	tests/integration/engine-share.sh
-TESTS += $(TW_INTEGRATION_TESTS)
+# End to end: a real guest (tests/guest) boots under QEMU behind tapwire.
+# Each suite builds the guest once into tests/guest/cache (apt, outside its
+# namespace), then boots it once. e2e-libvirt.sh (libvirt) comes next; it
+# sources e2e-lib.sh like the others.
+TW_E2E_TESTS = \
+	tests/integration/e2e-helper.sh \
+	tests/integration/e2e-unpriv.sh \
+	tests/integration/e2e-attach.sh
+TESTS += $(TW_INTEGRATION_TESTS) $(TW_E2E_TESTS)
+EXTRA_DIST += $(TW_INTEGRATION_TESTS) $(TW_E2E_TESTS) tests/integration/e2e-lib.sh
 # Sourced by the engine-*.sh suites.
-EXTRA_DIST += $(TW_INTEGRATION_TESTS) tests/integration/engine-lib.sh
+EXTRA_DIST += tests/integration/engine-lib.sh
+
+# The test guest: its builder, boot script and /init ship with the sources.
+EXTRA_DIST += tests/guest/build tests/guest/boot tests/guest/init tests/guest/selftest.sh
+# The guest build is a download cache, kept by `make clean` (a rebuild costs
+# a download); distclean removes it.
+distclean-local: distclean-e2e
+distclean-e2e:
+	rm -rf tests/guest/cache tests/guest/build-*.log
+.PHONY: distclean-e2e
