@@ -30,9 +30,18 @@ static int add_bridge(struct tw_net *n, const struct tw_bridge_spec *b)
 	if (!v)
 		return -ENOMEM;
 	n->bridges = v;
-	v[n->n_bridges] = *b;
-	v[n->n_bridges].addrs.v = NULL;
-	v[n->n_bridges].addrs.n = 0;
+	struct tw_bridge_spec *s = &v[n->n_bridges];
+	*s = *b;
+	s->addrs.v = NULL;
+	s->addrs.n = 0;
+	/* A policy bridge may carry addresses: the net owns its own copy. */
+	if (b->addrs.n) {
+		s->addrs.v = malloc(b->addrs.n * sizeof(*s->addrs.v));
+		if (!s->addrs.v)
+			return -ENOMEM;
+		memcpy(s->addrs.v, b->addrs.v, b->addrs.n * sizeof(*s->addrs.v));
+		s->addrs.n = b->addrs.n;
+	}
 	n->n_bridges++;
 	return 0;
 }
