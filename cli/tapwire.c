@@ -1,7 +1,8 @@
 /* tapwire: bridges, namespaces, veths and taps from XML, by hand.
  *
  *   tapwire up FILE | down FILE | check FILE | status [--json]
- *   tapwire attach IFACE.xml [--owner USER] | detach IFACE.xml
+ *   tapwire attach IFACE.xml [--owner USER] [--domain DOM [--connect URI]]
+ *   tapwire detach IFACE.xml [--domain DOM [--connect URI]]
  *
  * Exit codes: 0 done, 1 the system refused, 2 bad input or usage. Every
  * failure prints one line first that says what and where. */
@@ -15,6 +16,7 @@
 
 #include "domain.h"
 #include "engine.h"
+#include "libvirt.h"
 #include "twxml.h"
 #include "util.h"
 
@@ -41,11 +43,17 @@ static const char usage_text[] =
 	"                    with byte 0 set to fe, named <target dev> or twXXXXXXXX,\n"
 	"                    usable by USER (QEMU: -netdev tap,ifname=...,script=no)\n"
 	"  detach IFACE.xml  remove the tap attach made\n"
+	"  attach|detach IFACE.xml --domain DOM [--connect URI]\n"
+	"                    also hot-plug the tap into (or unplug it from) the\n"
+	"                    running libvirt domain DOM, as <interface type='ethernet'>\n"
+	"                    with <target dev=TAP managed='no'/>\n"
 	"\n"
 	"Options:\n"
 	"  -n, --dry-run     print the plan, change nothing (up, down, attach, detach)\n"
 	"  -q, --quiet       do not print the steps\n"
 	"  -j, --json        machine-readable status\n"
+	"  -d, --domain DOM  libvirt domain (name, UUID or id) for attach and detach\n"
+	"  -c, --connect URI libvirt connection URI (default: libvirt's default)\n"
 	"  -h, --help        this text\n"
 	"      --version     the version\n"
 	"\n"
@@ -57,6 +65,7 @@ struct cli {
 	const char *cmd;
 	const char *file;
 	const char *owner;
+	const char *domain, *connect; /* attach/detach --domain, --connect */
 	bool dry_run, quiet, json;
 };
 
@@ -77,16 +86,19 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		{ "dry-run", no_argument, NULL, 'n' }, { "quiet", no_argument, NULL, 'q' },
 		{ "json", no_argument, NULL, 'j' },    { "owner", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },    { "version", no_argument, NULL, 'V' },
+		{ "domain", required_argument, NULL, 'd' }, { "connect", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int o;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+nqjo:h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+nqjo:hd:c:", opts, NULL)) != -1) {
 		switch (o) {
 		case 'n': c->dry_run = true; break;
 		case 'q': c->quiet = true; break;
 		case 'j': c->json = true; break;
 		case 'o': c->owner = optarg; break;
+		case 'd': c->domain = optarg; break;
+		case 'c': c->connect = optarg; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		case 'V': printf("tapwire " PACKAGE_VERSION "\n"); exit(0);
 		default:
@@ -241,6 +253,13 @@ static int cmd_attach(const struct cli *c, bool attach)
 			return fail(EXIT_USAGE, "--owner %s: no such user", c->owner);
 		}
 	}
+	if (c->domain) {
+		struct tw_virt_opts vo = { .uri = c->connect, .domain = c->domain, .file = c->file,
+					   .owner = attach ? c->owner : NULL, .run = run_opts(c) };
+		r = attach ? tw_virt_attach(doc.iface, &vo) : tw_virt_detach(doc.iface, &vo);
+		tw_doc_free(&doc);
+		return r;
+	}
 	struct cli cc = *c;
 	if (!attach)
 		cc.owner = NULL;
@@ -268,6 +287,10 @@ int main(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return EXIT_USAGE;
 	}
+	bool plugs = !strcmp(c.cmd, "attach") || !strcmp(c.cmd, "detach");
+	if ((c.domain && !plugs) || (c.connect && !c.domain))
+		return fail(EXIT_USAGE, "%s only goes with attach or detach --domain DOM",
+			    c.domain && !plugs ? "--domain" : "--connect");
 	if (!strcmp(c.cmd, "up"))
 		return with_net(&c, do_up);
 	if (!strcmp(c.cmd, "check"))
