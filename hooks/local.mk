@@ -9,3 +9,38 @@ hooks_tapwire_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS) $(LIBXML_CFLAGS)
 hooks_tapwire_LDADD = xml/libtwxml.a $(TW_ENGINE_LIBS) $(LIBXML_LIBS)
 
 dist_man_MANS += doc/tapwire-hook.8
+
+# Its tests: hook-ops.sh feeds it what libvirt 9.0 passed (recorded in
+# hook-data/ by hook-data/record); libvirt-*.sh run a private libvirtd.
+TW_HOOK_TESTS = tests/integration/hook-ops.sh
+TESTS += $(TW_HOOK_TESTS)
+EXTRA_DIST += $(TW_HOOK_TESTS) $(TW_HOOK_FILES)
+TW_HOOK_FILES = \
+	tests/integration/hook-data/plaindom.define.xml \
+	tests/integration/hook-data/plaindom.prepare-begin.argv \
+	tests/integration/hook-data/plaindom.prepare-begin.xml \
+	tests/integration/hook-data/plaindom.reconnect-begin.argv \
+	tests/integration/hook-data/plaindom.reconnect-begin.xml \
+	tests/integration/hook-data/plaindom.release-end.argv \
+	tests/integration/hook-data/plaindom.release-end.xml \
+	tests/integration/hook-data/plaindom.restore-begin.argv \
+	tests/integration/hook-data/plaindom.restore-begin.xml \
+	tests/integration/hook-data/plaindom.start-begin.argv \
+	tests/integration/hook-data/plaindom.start-begin.xml \
+	tests/integration/hook-data/plaindom.started-begin.argv \
+	tests/integration/hook-data/plaindom.started-begin.xml \
+	tests/integration/hook-data/plaindom.stopped-end.argv \
+	tests/integration/hook-data/plaindom.stopped-end.xml \
+	tests/integration/hook-data/twdom.define.xml \
+	tests/integration/hook-data/twdom.prepare-begin.argv \
+	tests/integration/hook-data/twdom.prepare-begin.xml \
+	tests/integration/hook-data/twdom.reconnect-begin.argv \
+	tests/integration/hook-data/twdom.reconnect-begin.xml \
+	tests/integration/hook-data/twdom.release-end.argv \
+	tests/integration/hook-data/twdom.release-end.xml \
+	tests/integration/hook-data/twdom.start-begin.argv \
+	tests/integration/hook-data/twdom.start-begin.xml \
+	tests/integration/hook-data/twdom.started-begin.argv \
+	tests/integration/hook-data/twdom.started-begin.xml \
+	tests/integration/hook-data/twdom.stopped-end.argv \
+	tests/integration/hook-data/twdom.stopped-end.xml
