@@ -123,9 +123,9 @@ int tw_iface_owner(const struct tw_iface *i, char *buf, size_t len)
 	char mac[TW_MAC_STRLEN];
 	if (i->has_mac) {
 		tw_mac_format(i->mac, mac);
-		snprintf(buf, len, "iface/%s", mac);
+		snprintf(buf, len, "iface:%s", mac);
 	} else if (i->target_dev[0]) {
-		snprintf(buf, len, "iface/%s", i->target_dev);
+		snprintf(buf, len, "iface:%s", i->target_dev);
 	} else {
 		return -EINVAL;
 	}

@@ -24,7 +24,7 @@ int tw_domain_net(const struct tw_domain *d, const struct tw_domain_opts *o, str
 
 /* The host side of one <interface type='bridge'>: a persistent tap on its
  * source bridge, named <target dev> or after its MAC, owned by user. Its
- * owner on record is "iface/MAC" (or "iface/DEV"), so detach finds it. */
+ * owner on record is "iface:MAC" (or "iface:DEV"), so detach finds it. */
 int tw_iface_net(const struct tw_iface *i, const char *source, const char *user,
 		 struct tw_net **out, char *err, size_t len);
 int tw_iface_owner(const struct tw_iface *i, char *buf, size_t len);
