@@ -73,16 +73,20 @@ static void virt_close(struct virt *v)
 	v->conn = NULL;
 }
 
-static virDomainPtr lookup(virConnectPtr c, const char *name)
+/* By name, as virsh does first; then as a UUID or an id when it reads as
+ * one. libvirt's message for the name lookup is the one kept: "Invalid
+ * UUID" about a plain name would only confuse. */
+static virDomainPtr lookup(virConnectPtr c, const char *name, char *err, size_t len)
 {
 	virDomainPtr d = virDomainLookupByName(c, name);
-	if (!d)
+	if (d)
+		return d;
+	snprintf(err, len, "%s", virt_msg());
+	unsigned long id;
+	if (strlen(name) >= 32 && strspn(name, "0123456789abcdefABCDEF-") == strlen(name))
 		d = virDomainLookupByUUIDString(c, name);
-	if (!d) {
-		unsigned long id;
-		if (tw_parse_uint(name, 1, 0x7fffffff, &id) == 0)
-			d = virDomainLookupByID(c, (int)id);
-	}
+	else if (tw_parse_uint(name, 1, 0x7fffffff, &id) == 0)
+		d = virDomainLookupByID(c, (int)id);
 	return d;
 }
 
@@ -98,9 +102,10 @@ static int virt_open(struct virt *v, const struct tw_virt_opts *o, bool need_run
 	v->conn = virConnectOpen(o->uri);
 	if (!v->conn)
 		return fail(EXIT_REFUSED, "libvirt: %s", virt_msg());
-	v->dom = lookup(v->conn, o->domain);
+	char err[512];
+	v->dom = lookup(v->conn, o->domain, err, sizeof(err));
 	if (!v->dom) {
-		int r = fail(EXIT_REFUSED, "domain %s: libvirt: %s", o->domain, virt_msg());
+		int r = fail(EXIT_REFUSED, "domain %s: libvirt: %s", o->domain, err);
 		virt_close(v);
 		return r;
 	}
