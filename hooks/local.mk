@@ -17,6 +17,7 @@ TW_HOOK_TESTS = tests/integration/hook-ops.sh tests/integration/libvirt-hook.sh 
 TESTS += $(TW_HOOK_TESTS)
 EXTRA_DIST += $(TW_HOOK_TESTS) $(TW_HOOK_FILES) tests/integration/libvirt-env.sh
 TW_HOOK_FILES = \
+	tests/integration/hook-data/record \
 	tests/integration/hook-data/plaindom.define.xml \
 	tests/integration/hook-data/plaindom.prepare-begin.argv \
 	tests/integration/hook-data/plaindom.prepare-begin.xml \
