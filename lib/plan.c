@@ -332,7 +332,9 @@ static int plan_veths(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st,
 		int r = s ? plan_object(c, p, st, s, &live, e) : -1;
 		if (r < 0)
 			return r;
-		snprintf(s->data, sizeof(s->data), "%s/%s", b->ns, b->name);
+		/* At most 63 + 1 + 15 bytes: the bounds say so to the compiler too. */
+		snprintf(s->data, sizeof(s->data), "%.*s/%.*s", TW_NSNAME_MAX - 1, b->ns, IFNAMSIZ - 1,
+			 b->name);
 		s->mtu = bridge_mtu(c, p, a->ns, a->bridge);
 		if (!s->mtu)
 			s->mtu = bridge_mtu(c, p, b->ns, b->bridge);
