@@ -141,7 +141,11 @@ int tw_nl_talk(struct tw_nl *nl, struct nl_msg *msg, tw_nl_reply_fn on_reply, vo
 {
 	struct talk t = { .nl = nl, .on_reply = on_reply, .arg = arg };
 	nl->extack[0] = 0;
-	struct nl_cb *cb = nl_cb_clone(nl_socket_get_cb(nl->sk));
+	/* nl_socket_get_cb() hands out a reference: give it back, or the
+	 * socket's own callbacks outlive the socket. */
+	struct nl_cb *orig = nl_socket_get_cb(nl->sk);
+	struct nl_cb *cb = nl_cb_clone(orig);
+	nl_cb_put(orig);
 	if (!cb)
 		return -ENOMEM;
 	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &t);
