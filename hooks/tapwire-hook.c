@@ -230,6 +230,28 @@ static int match_managed(struct job *j)
 	return 0;
 }
 
+/* An ethernet interface whose tap is a <tw:tap> must leave it to tapwire:
+ * without managed='no' libvirt makes a tap of that name itself and fails
+ * on ours with "Device or resource busy". */
+static int check_taps(const struct job *j)
+{
+	const struct tw_domain *d = j->doc.domain;
+	for (size_t i = 0; d->net && i < d->n_ifaces; i++) {
+		const struct tw_iface *f = &d->ifaces[i];
+		if (f->type != TW_IFACE_ETHERNET || !f->target_dev[0] || f->target_managed == TW_NO)
+			continue;
+		for (size_t t = 0; t < d->net->n_taps; t++) {
+			if (strcmp(d->net->taps[t].name, f->target_dev) || d->net->taps[t].ns[0])
+				continue;
+			char label[96];
+			tw_iface_label(f, label, sizeof(label));
+			return fail(EXIT_INPUT, "%s:%d: %s: its tap %s is a <tw:tap>; give its <target> managed='no' so that libvirt opens tapwire's tap instead of making its own",
+				    j->domain, f->line, label, f->target_dev);
+		}
+	}
+	return 0;
+}
+
 /* Parse the XML. A domain that does not mention tapwire is not refused for
  * what our parser dislikes: that is libvirt's to judge, not ours. */
 static int parse(struct job *j, bool *skip)
@@ -268,7 +290,7 @@ static int run(struct job *j)
 		return 0;
 	if ((r = parse(j, &skip)) || skip)
 		return r;
-	if ((r = match_managed(j)))
+	if ((r = match_managed(j)) || (j->prepare && (r = check_taps(j))))
 		return r;
 	const struct tw_domain *d = j->doc.domain;
 	if (!d->net && j->n_managed == 0)

@@ -195,6 +195,14 @@ is "$rc" 1 "a missing, undeclared bridge: exit 1"
 like "$err" "^tapwire: twdom:[0-9]+: interface 52:54:00:10:00:02: bridge nobr0 does not exist" "... naming the interface ($err)"
 is "$(world)" "$base" "... nothing made"
 
+# A <tw:tap> behind an ethernet interface libvirt would manage itself.
+sed "s|<target dev='twdom-mq' managed='no'/>|<target dev='twdom-mq'/>|" "$D/twdom.prepare-begin.xml" > "$X/managed.xml"
+hook twdom prepare-begin "$X/managed.xml"
+is "$rc" 2 "a <tw:tap> on an interface without managed='no': exit 2"
+like "$err" "^tapwire: twdom:[0-9]+: interface 52:54:00:10:00:03: its tap twdom-mq is a <tw:tap>; give its <target> managed='no'" \
+	"... saying what to change"
+is "$(world)" "$base" "... nothing made"
+
 # XML the hook's reader refuses: fatal only for a domain that uses tapwire.
 sed "s|<model type='e1000'/>|<model type='e1000'/><mtu size='99999'/>|" \
 	"$D/plaindom.prepare-begin.xml" > "$X/plain-odd.xml"
