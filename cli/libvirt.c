@@ -90,6 +90,31 @@ static virDomainPtr lookup(virConnectPtr c, const char *name, char *err, size_t 
 	return d;
 }
 
+/* The host part of a libvirt URI ("" when local): the tap is made where
+ * tapwire runs, so a domain on another host could not use it. */
+static void uri_host(const char *uri, char *host, size_t len)
+{
+	const char *p = strstr(uri, "://");
+	host[0] = '\0';
+	if (!p)
+		return;
+	p += 3;
+	size_t n = strcspn(p, "/?");
+	const char *at = memchr(p, '@', n);
+	if (at) {
+		n -= (size_t)(at + 1 - p);
+		p = at + 1;
+	}
+	if (*p != '[') {
+		const char *colon = memchr(p, ':', n);
+		if (colon)
+			n = (size_t)(colon - p);
+	}
+	snprintf(host, len, "%.*s", (int)n, p);
+	if (!strcmp(host, "localhost") || !strcmp(host, "127.0.0.1") || !strcmp(host, "[::1]"))
+		host[0] = '\0';
+}
+
 /* Connect, find the domain; 0, or the exit code after saying why. */
 static int virt_open(struct virt *v, const struct tw_virt_opts *o, bool need_running,
 		     bool *running)
@@ -99,9 +124,25 @@ static int virt_open(struct virt *v, const struct tw_virt_opts *o, bool need_run
 	virSetErrorFunc(NULL, quiet);
 	if (virInitialize() < 0)
 		return fail(EXIT_REFUSED, "libvirt: %s", virt_msg());
-	v->conn = virConnectOpen(o->uri);
+	char host[256];
+	uri_host(o->uri ? o->uri : "", host, sizeof(host));
+	if (host[0])
+		return fail(EXIT_USAGE, "--connect %s: libvirt on host %s; tapwire makes its taps "
+					"here, so run it there", o->uri, host);
+	v->conn = virConnectOpenAuth(o->uri, virConnectAuthPtrDefault, 0);
 	if (!v->conn)
 		return fail(EXIT_REFUSED, "libvirt: %s", virt_msg());
+	/* libvirt's default URI may be remote too. */
+	char *uri = virConnectGetURI(v->conn);
+	uri_host(uri ? uri : "", host, sizeof(host));
+	if (host[0]) {
+		int r = fail(EXIT_USAGE, "libvirt: %s is on host %s; tapwire makes its taps here, "
+					 "so run it there", uri, host);
+		free(uri);
+		virt_close(v);
+		return r;
+	}
+	free(uri);
 	char err[512];
 	v->dom = lookup(v->conn, o->domain, err, sizeof(err));
 	if (!v->dom) {

@@ -138,6 +138,11 @@ check "... no tap made" sh -c '! test -e /sys/class/net/tw00400009'
 is "$?" 1 "an unusable --connect URI: exit 1"
 diag "$(cat "$TW_TMP/u.err")"
 like "$(cat "$TW_TMP/u.err")" "^tapwire: libvirt: " "... libvirt's words"
+"$TAPWIRE" attach "$TW_TMP/nic.xml" --domain gw --connect qemu+ssh://root@vmhost.invalid/system \
+	> /dev/null 2> "$TW_TMP/r.err"
+is "$?" 2 "a libvirt on another host: exit 2, before connecting"
+like "$(cat "$TW_TMP/r.err")" "on host vmhost.invalid; tapwire makes its taps here" "... saying why"
+check "... no tap made" sh -c '! test -e /sys/class/net/tw00400009'
 "$TAPWIRE" up "$TW_TMP/nic.xml" --connect qemu:///system > /dev/null 2> "$TW_TMP/v.err"
 is "$?" 2 "--connect without --domain: usage error"
 "$TAPWIRE" attach "$TW_TMP/nic.xml" --domain gw --dry-run > "$TW_TMP/dry.out" 2>&1
