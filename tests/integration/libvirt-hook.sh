@@ -118,6 +118,27 @@ check "vm-shared goes with db, its last user" sh -c '! test -e /sys/class/net/vm
 is "$(world)" "$base| " "everything tapwire and libvirt made is gone"
 is "$("$TAPWIRE" status)" "nothing on record" "tapwire has nothing on record"
 
+# --- metadata set with virsh metadata, as tapwire-hook(8) shows -------------
+
+lv_domain meta "$TW_TMP/meta.xml" <<'EOF'
+  <devices>
+    <interface type='bridge'>
+      <mac address='52:54:00:34:00:01'/>
+      <source bridge='meta-br'/>
+    </interface>
+  </devices>
+EOF
+V define "$TW_TMP/meta.xml" > /dev/null
+check "virsh metadata sets a <tw:net> (children without prefix)" \
+	V metadata meta urn:tapwire:1 --key tw --config \
+	--set '<net><namespace name="meta-ns"/><bridge name="meta-br"/></net>'
+start meta
+is "$?" 0 "start meta"
+is "$(dev_master "$(vnet_of meta 52:54:00:34:00:01)")" meta-br "its NIC is on meta-br, made from that metadata"
+check "... and meta-ns exists" test -e /run/netns/meta-ns
+V destroy meta > /dev/null
+is "$(world)" "$base| " "destroy meta: both gone"
+
 # --- multi-queue: a <tw:tap> behind <interface type='ethernet'> ---------------
 
 lv_domain mq "$TW_TMP/mq.xml" <<'EOF'
