@@ -52,8 +52,8 @@ static const char usage_text[] =
 	"  -n, --dry-run     print the plan, change nothing (up, down, attach, detach)\n"
 	"  -q, --quiet       do not print the steps\n"
 	"  -j, --json        machine-readable status\n"
-	"  -d, --domain DOM  libvirt domain (name, UUID or id) for attach and detach\n"
-	"  -c, --connect URI libvirt connection URI (default: libvirt's default)\n"
+	"      --domain DOM  libvirt domain (name, UUID or id) for attach and detach\n"
+	"      --connect URI libvirt connection URI (default: libvirt's default)\n"
 	"  -h, --help        this text\n"
 	"      --version     the version\n"
 	"\n"
@@ -91,7 +91,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 	};
 	int o;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, "+nqjo:hd:c:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+nqjo:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'n': c->dry_run = true; break;
 		case 'q': c->quiet = true; break;
@@ -125,6 +125,10 @@ static int parse(int argc, char **argv, struct cli *c)
 		if ((r = parse_args(argc, argv, c)))
 			return r;
 	}
+	bool plugs = c->cmd && (!strcmp(c->cmd, "attach") || !strcmp(c->cmd, "detach"));
+	if ((c->domain && !plugs) || (c->connect && !c->domain))
+		return fail(EXIT_USAGE, "%s only goes with attach or detach --domain DOM",
+			    c->domain && !plugs ? "--domain" : "--connect");
 	return 0;
 }
 
@@ -246,19 +250,19 @@ static int cmd_attach(const struct cli *c, bool attach)
 		tw_doc_free(&doc);
 		return fail(EXIT_USAGE, "%s: %s takes one libvirt <interface> element", c->file, c->cmd);
 	}
-	if (c->owner && attach) {
-		uid_t uid;
-		if (tw_lookup_uid(c->owner, &uid) < 0) {
-			tw_doc_free(&doc);
-			return fail(EXIT_USAGE, "--owner %s: no such user", c->owner);
-		}
-	}
 	if (c->domain) {
 		struct tw_virt_opts vo = { .uri = c->connect, .domain = c->domain, .file = c->file,
 					   .owner = attach ? c->owner : NULL, .run = run_opts(c) };
 		r = attach ? tw_virt_attach(doc.iface, &vo) : tw_virt_detach(doc.iface, &vo);
 		tw_doc_free(&doc);
 		return r;
+	}
+	if (c->owner && attach) {
+		uid_t uid;
+		if (tw_lookup_uid(c->owner, &uid) < 0) {
+			tw_doc_free(&doc);
+			return fail(EXIT_USAGE, "--owner %s: no such user", c->owner);
+		}
 	}
 	struct cli cc = *c;
 	if (!attach)
@@ -287,10 +291,6 @@ int main(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return EXIT_USAGE;
 	}
-	bool plugs = !strcmp(c.cmd, "attach") || !strcmp(c.cmd, "detach");
-	if ((c.domain && !plugs) || (c.connect && !c.domain))
-		return fail(EXIT_USAGE, "%s only goes with attach or detach --domain DOM",
-			    c.domain && !plugs ? "--domain" : "--connect");
 	if (!strcmp(c.cmd, "up"))
 		return with_net(&c, do_up);
 	if (!strcmp(c.cmd, "check"))
