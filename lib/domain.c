@@ -46,12 +46,20 @@ static int add_bridge(struct tw_net *n, const struct tw_bridge_spec *b)
 	return 0;
 }
 
+/* virtio, virtio-transitional, virtio-non-transitional: libvirt reads
+ * <driver queues> only for these, and opens the tap once (single queue)
+ * for any other model, which a multi-queue tap refuses with EINVAL. */
+static bool is_virtio(const char *model)
+{
+	return !strncmp(model, "virtio", 6) && (!model[6] || model[6] == '-');
+}
+
 /* libvirt's interface settings fill in what a <tw:tap> leaves open. */
 static void merge_tap(struct tw_tap_spec *t, const struct tw_iface *i, const char *user)
 {
-	if (!t->queues && i->queues > 1)
+	if (!t->queues && i->queues > 1 && is_virtio(i->model))
 		t->queues = i->queues;
-	if (t->vnet_hdr == TW_UNSET && !strcmp(i->model, "virtio"))
+	if (t->vnet_hdr == TW_UNSET && is_virtio(i->model))
 		t->vnet_hdr = TW_YES;
 	if (!t->has_mac && i->has_mac) {
 		memcpy(t->mac, i->mac, TW_MAC_LEN);

@@ -167,6 +167,15 @@ TAPWIRE_QEMU_CONF=$TW_TMP/none hook twdom prepare-begin
 is "$rc:$(sys_attr twdom-mq owner)" 0:0 "without either, root owns it"
 hook twdom release-end
 
+# libvirt reads <driver queues> for virtio models only, and opens the tap
+# once for the others: a multi-queue tap would refuse that.
+awk "/dev='twdom-mq'/ { t = 1 } t && /<model type=/ { sub(/virtio/, \"e1000\"); t = 0 } { print }" \
+	"$D/twdom.prepare-begin.xml" > "$X/e1000.xml"
+hook twdom prepare-begin "$X/e1000.xml"
+flags=$(dev_tun_flags twdom-mq); flags=$((${flags:-0}))
+is "$rc:$((flags & 0x4100))" 0:0 "a non-virtio model: single queue, no vnet_hdr, despite <driver queues='2'>"
+hook twdom release-end
+
 # --- failures ---------------------------------------------------------------
 
 # Bad metadata: exit 2, one line naming the element and line, nothing made.
