@@ -67,6 +67,7 @@ cat > "$TW_TMP/nic.xml" <<'EOF'
   <mac address='52:54:00:40:00:09'/>
   <source bridge='gw-br'/>
   <model type='virtio'/>
+  <driver queues='2'/>
 </interface>
 EOF
 "$TAPWIRE" attach "$TW_TMP/nic.xml" --domain gw > "$TW_TMP/a.out" 2>&1
@@ -77,6 +78,12 @@ like "$row" '^ *tw00400009 +ethernet ' "virsh domiflist shows the new NIC on tap
 is "$(dev_master tw00400009)" gw-br "the tap is on gw-br"
 is "$(dev_mac tw00400009)" fe:54:00:40:00:09 "its MAC is the guest's with byte 0 fe"
 is "$(sys_attr tw00400009 carrier)" 1 "QEMU holds it (carrier on)"
+i=0
+while [ $i -lt 100 ] && ! ip -d link show tw00400009 | grep -q 'numqueues 2 numdisabled 0'; do
+	sleep 0.1; i=$((i + 1))
+done
+like "$(ip -d link show tw00400009 | grep -o 'tun type.*')" 'multi_queue numqueues 2 numdisabled 0' \
+	"<driver queues='2'>: a multi-queue tap, both queues in use by the guest"
 "$TAPWIRE" attach "$TW_TMP/nic.xml" --domain gw > "$TW_TMP/a2.out" 2>&1
 is "$?" 0 "attach again: nothing to do"
 is "$(V domiflist gw | grep -c 52:54:00:40:00:09)" 1 "... still one such NIC"
