@@ -46,3 +46,10 @@ TW_HOOK_FILES = \
 	tests/integration/hook-data/twdom.started-begin.xml \
 	tests/integration/hook-data/twdom.stopped-end.argv \
 	tests/integration/hook-data/twdom.stopped-end.xml
+
+# The policy and qemu.conf readers, unit by unit.
+check_PROGRAMS += tests/unit/test-hook-conf
+TESTS += tests/unit/test-hook-conf
+tests_unit_test_hook_conf_SOURCES = tests/unit/test-hook-conf.c hooks/conf.c hooks/conf.h
+tests_unit_test_hook_conf_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/hooks -I$(top_srcdir)/tests/unit
+tests_unit_test_hook_conf_LDADD = lib/libtwcore.a
