@@ -5,3 +5,7 @@ bench_tw_helper_bench_SOURCES = bench/helper-bench.c
 bench_tw_helper_bench_LDADD = lib/libtwcore.a
 CLEANFILES += $(EXTRA_PROGRAMS)
 EXTRA_DIST += bench/helper
+# bench/hook: the libvirt hook against a shell hook doing the same with `ip`.
+EXTRA_PROGRAMS += bench/tw-hook-bench
+bench_tw_hook_bench_SOURCES = bench/hook-bench.c
+EXTRA_DIST += bench/hook

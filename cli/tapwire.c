@@ -1,7 +1,8 @@
 /* tapwire: bridges, namespaces, veths and taps from XML, by hand.
  *
  *   tapwire up FILE | down FILE | check FILE | status [--json]
- *   tapwire attach IFACE.xml [--owner USER] | detach IFACE.xml
+ *   tapwire attach IFACE.xml [--owner USER] [--domain DOM [--connect URI]]
+ *   tapwire detach IFACE.xml [--domain DOM [--connect URI]]
  *
  * Exit codes: 0 done, 1 the system refused, 2 bad input or usage. Every
  * failure prints one line first that says what and where. */
@@ -15,6 +16,7 @@
 
 #include "domain.h"
 #include "engine.h"
+#include "libvirt.h"
 #include "twxml.h"
 #include "util.h"
 
@@ -41,11 +43,17 @@ static const char usage_text[] =
 	"                    with byte 0 set to fe, named <target dev> or twXXXXXXXX,\n"
 	"                    usable by USER (QEMU: -netdev tap,ifname=...,script=no)\n"
 	"  detach IFACE.xml  remove the tap attach made\n"
+	"  attach|detach IFACE.xml --domain DOM [--connect URI]\n"
+	"                    also hot-plug the tap into (or unplug it from) the\n"
+	"                    running libvirt domain DOM, as <interface type='ethernet'>\n"
+	"                    with <target dev=TAP managed='no'/>\n"
 	"\n"
 	"Options:\n"
 	"  -n, --dry-run     print the plan, change nothing (up, down, attach, detach)\n"
 	"  -q, --quiet       do not print the steps\n"
 	"  -j, --json        machine-readable status\n"
+	"      --domain DOM  libvirt domain (name, UUID or id) for attach and detach\n"
+	"      --connect URI libvirt connection URI (default: libvirt's default)\n"
 	"  -h, --help        this text\n"
 	"      --version     the version\n"
 	"\n"
@@ -57,6 +65,7 @@ struct cli {
 	const char *cmd;
 	const char *file;
 	const char *owner;
+	const char *domain, *connect; /* attach/detach --domain, --connect */
 	bool dry_run, quiet, json;
 };
 
@@ -77,6 +86,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		{ "dry-run", no_argument, NULL, 'n' }, { "quiet", no_argument, NULL, 'q' },
 		{ "json", no_argument, NULL, 'j' },    { "owner", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },    { "version", no_argument, NULL, 'V' },
+		{ "domain", required_argument, NULL, 'd' }, { "connect", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int o;
@@ -89,6 +99,8 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		case 'q': c->quiet = true; break;
 		case 'j': c->json = true; break;
 		case 'o': c->owner = optarg; break;
+		case 'd': c->domain = optarg; break;
+		case 'c': c->connect = optarg; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		case 'V': printf("tapwire " PACKAGE_VERSION "\n"); exit(0);
 		case ':':
@@ -118,6 +130,10 @@ static int parse(int argc, char **argv, struct cli *c)
 		if ((r = parse_args(argc, argv, c)))
 			return r;
 	}
+	bool plugs = c->cmd && (!strcmp(c->cmd, "attach") || !strcmp(c->cmd, "detach"));
+	if ((c->domain && !plugs) || (c->connect && !c->domain))
+		return fail(EXIT_USAGE, "%s only goes with attach or detach --domain DOM",
+			    c->domain && !plugs ? "--domain" : "--connect");
 	return 0;
 }
 
@@ -246,6 +262,13 @@ static int cmd_attach(const struct cli *c, bool attach)
 	if (doc.kind != TW_DOC_IFACE) {
 		tw_doc_free(&doc);
 		return fail(EXIT_USAGE, "%s: %s takes one libvirt <interface> element", c->file, c->cmd);
+	}
+	if (c->domain) {
+		struct tw_virt_opts vo = { .uri = c->connect, .domain = c->domain, .file = c->file,
+					   .owner = attach ? c->owner : NULL, .run = run_opts(c) };
+		r = attach ? tw_virt_attach(doc.iface, &vo) : tw_virt_detach(doc.iface, &vo);
+		tw_doc_free(&doc);
+		return r;
 	}
 	if (c->owner && attach) {
 		uid_t uid;

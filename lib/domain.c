@@ -30,19 +30,36 @@ static int add_bridge(struct tw_net *n, const struct tw_bridge_spec *b)
 	if (!v)
 		return -ENOMEM;
 	n->bridges = v;
-	v[n->n_bridges] = *b;
-	v[n->n_bridges].addrs.v = NULL;
-	v[n->n_bridges].addrs.n = 0;
+	struct tw_bridge_spec *s = &v[n->n_bridges];
+	*s = *b;
+	s->addrs.v = NULL;
+	s->addrs.n = 0;
+	/* A policy bridge may carry addresses: the net owns its own copy. */
+	if (b->addrs.n) {
+		s->addrs.v = malloc(b->addrs.n * sizeof(*s->addrs.v));
+		if (!s->addrs.v)
+			return -ENOMEM;
+		memcpy(s->addrs.v, b->addrs.v, b->addrs.n * sizeof(*s->addrs.v));
+		s->addrs.n = b->addrs.n;
+	}
 	n->n_bridges++;
 	return 0;
+}
+
+/* virtio, virtio-transitional, virtio-non-transitional: libvirt reads
+ * <driver queues> only for these, and opens the tap once (single queue)
+ * for any other model, which a multi-queue tap refuses with EINVAL. */
+static bool is_virtio(const char *model)
+{
+	return !strncmp(model, "virtio", 6) && (!model[6] || model[6] == '-');
 }
 
 /* libvirt's interface settings fill in what a <tw:tap> leaves open. */
 static void merge_tap(struct tw_tap_spec *t, const struct tw_iface *i, const char *user)
 {
-	if (!t->queues && i->queues > 1)
+	if (!t->queues && i->queues > 1 && is_virtio(i->model))
 		t->queues = i->queues;
-	if (t->vnet_hdr == TW_UNSET && !strcmp(i->model, "virtio"))
+	if (t->vnet_hdr == TW_UNSET && is_virtio(i->model))
 		t->vnet_hdr = TW_YES;
 	if (!t->has_mac && i->has_mac) {
 		memcpy(t->mac, i->mac, TW_MAC_LEN);

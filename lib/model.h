@@ -160,6 +160,10 @@ struct tw_domain {
 	char name[TW_OWNER_MAX];
 	char uuid[40];
 	char type[16];        /* <domain type='qemu|kvm'> */
+	/* The user part of <seclabel model='dac'><label>USER:GROUP</label>, as
+	 * written ("+64055" is a uid): who QEMU runs as. "" when absent, as it is
+	 * for a dynamic label before the domain starts. */
+	char dac_user[TW_OWNER_MAX];
 	struct tw_net *net;   /* <metadata><tw:net>, NULL when absent */
 	struct tw_iface *ifaces;
 	size_t n_ifaces;

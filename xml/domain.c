@@ -260,6 +260,30 @@ static int find_topology(struct tw_xml_ctx *c, xmlNode *root, xmlNode **out)
 	return 0;
 }
 
+/* Who QEMU runs as, when the domain says so. Malformed labels are libvirt's
+ * to refuse; here they only leave dac_user empty. */
+static int read_seclabel(struct tw_xml_ctx *c, xmlNode *root, struct tw_domain *dom)
+{
+	for (xmlNode *s = root->children; s; s = s->next) {
+		if (!tw_xml_is_plain(s, "seclabel"))
+			continue;
+		_cleanup_xml_ xmlChar *model = xmlGetNoNsProp(s, (const xmlChar *)"model");
+		xmlNode *l = tw_xml_first_plain(s, "label");
+		if (!model || strcmp((const char *)model, "dac") || !l)
+			continue;
+		_cleanup_xml_ xmlChar *v = xmlNodeGetContent(l);
+		if (!v)
+			return tw_xml_nomem(c);
+		size_t n = strcspn((const char *)v, ":");
+		if (n > 0 && n < sizeof(dom->dac_user) && v[n] == ':') {
+			memcpy(dom->dac_user, v, n);
+			dom->dac_user[n] = '\0';
+		}
+		return 0;
+	}
+	return 0;
+}
+
 static int read_devices(struct tw_xml_ctx *c, xmlNode *root, struct tw_domain *dom)
 {
 	int r = 0;
@@ -284,7 +308,7 @@ static int read_domain(struct tw_xml_ctx *c, xmlNode *root, struct tw_domain *do
 	if ((r = find_topology(c, root, &topo)) < 0 || (r = check_stray(c, root, topo)) < 0 ||
 	    (r = tw_xml_get_str(&e, "type", false, dom->type, sizeof(dom->type))) < 0 ||
 	    (r = read_name(c, root, dom)) < 0 || (r = read_uuid(c, root, dom)) < 0 ||
-	    (r = read_devices(c, root, dom)) < 0)
+	    (r = read_devices(c, root, dom)) < 0 || (r = read_seclabel(c, root, dom)) < 0)
 		return r;
 	return topo ? tw_xml_read_net(c, topo, dom->name, &dom->net) : 0;
 }

@@ -1,0 +1,250 @@
+/* tapwire.conf and qemu.conf, read the way bridge.conf is: the whole file
+ * at once, bounded, from a root-owned file only root may write (the hook
+ * runs as root and makes devices on the strength of it). */
+#include "conf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define MAX_FILE_SIZE (256 * 1024)
+#define MAX_RULES 4096
+#define WORDS_MAX 16
+
+__attribute__((format(printf, 4, 5))) static int failf(int r, char *err, size_t len,
+						       const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* The file's bytes, NUL terminated, in *out (0), or -ENOENT, or -errno with
+ * err set. Trust checks only when trusted is set (qemu.conf is libvirt's
+ * business; tapwire.conf is ours). */
+static int slurp(const char *path, bool trusted, char **out, char *err, size_t len)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return errno == ENOENT ? -ENOENT : failf(-errno, err, len, "%s: %m", path);
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return failf(-errno, err, len, "%s: %m", path);
+	if (!S_ISREG(st.st_mode))
+		return failf(-EPERM, err, len, "%s: not a regular file", path);
+	if (trusted && st.st_uid != 0)
+		return failf(-EPERM, err, len, "%s: owned by uid %ld, not root", path,
+			     (long)st.st_uid);
+	if (trusted && (st.st_mode & (S_IWGRP | S_IWOTH)))
+		return failf(-EPERM, err, len, "%s: writable by group or others (mode %04o)", path,
+			     (unsigned)(st.st_mode & 07777));
+	if (st.st_size > MAX_FILE_SIZE)
+		return failf(-EFBIG, err, len, "%s: larger than %d bytes", path, MAX_FILE_SIZE);
+	char *buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		return failf(-ENOMEM, err, len, "out of memory");
+	size_t n = 0;
+	while (n < (size_t)st.st_size) {
+		ssize_t k = read(fd, buf + n, (size_t)st.st_size - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			int e = k < 0 ? errno : EIO;
+			free(buf);
+			return failf(-e, err, len, "%s: read: %s", path, strerror(e));
+		}
+		n += (size_t)k;
+	}
+	buf[n] = '\0';
+	if (strlen(buf) != n) {
+		free(buf);
+		return failf(-EINVAL, err, len, "%s: contains a NUL byte", path);
+	}
+	*out = buf;
+	return 0;
+}
+
+/* Split line (modified in place) at blanks; a '#' starts a comment. */
+static size_t split(char *line, char *w[WORDS_MAX + 1])
+{
+	size_t n = 0;
+	char *save = NULL;
+	line[strcspn(line, "#")] = '\0';
+	for (char *t = strtok_r(line, " \t\r", &save); t && n <= WORDS_MAX;
+	     t = strtok_r(NULL, " \t\r", &save))
+		w[n++] = t;
+	return n;
+}
+
+static bool is_glob(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+static int parse_addrs(char *list, struct tw_addrs *a)
+{
+	char *save = NULL;
+	for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		struct tw_cidr *v = realloc(a->v, (a->n + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		a->v = v;
+		if (tw_cidr_parse(t, false, &v[a->n]) < 0)
+			return -EINVAL;
+		a->n++;
+	}
+	return a->n ? 0 : -EINVAL;
+}
+
+/* `bridge PATTERN [mtu N] [stp on|off] [address CIDR[,CIDR...]]` */
+static int parse_bridge(char **w, size_t n, struct tw_hook_rule *r, const char *where,
+			char *err, size_t len)
+{
+	char why[96];
+	if (n < 2)
+		return failf(-EINVAL, err, len, "%s: bridge: which bridge?", where);
+	if (!tw_strscpy(r->pattern, w[1], sizeof(r->pattern)) ||
+	    (!is_glob(w[1]) && !tw_ifname_valid(w[1], why, sizeof(why))))
+		return failf(-EINVAL, err, len, "%s: bridge name '%.*s' is not valid", where, 40,
+			     w[1]);
+	r->spec.stp = TW_UNSET;
+	for (size_t i = 2; i < n; i += 2) {
+		if (i + 1 >= n)
+			return failf(-EINVAL, err, len, "%s: '%.*s' needs a value", where, 20, w[i]);
+		unsigned long v;
+		if (!strcmp(w[i], "mtu")) {
+			if (tw_parse_uint(w[i + 1], TW_MTU_MIN, TW_MTU_MAX, &v) < 0)
+				return failf(-EINVAL, err, len, "%s: mtu '%.*s' is not %d..%d", where,
+					     20, w[i + 1], TW_MTU_MIN, TW_MTU_MAX);
+			r->spec.mtu = (unsigned)v;
+		} else if (!strcmp(w[i], "stp")) {
+			if (strcmp(w[i + 1], "on") && strcmp(w[i + 1], "off"))
+				return failf(-EINVAL, err, len, "%s: stp is 'on' or 'off'", where);
+			r->spec.stp = !strcmp(w[i + 1], "on") ? TW_YES : TW_NO;
+		} else if (!strcmp(w[i], "address")) {
+			/* One address on many bridges would be one subnet on many links. */
+			if (is_glob(r->pattern))
+				return failf(-EINVAL, err, len,
+					     "%s: address needs one bridge, not a pattern", where);
+			int e = parse_addrs(w[i + 1], &r->spec.addrs);
+			if (e < 0)
+				return failf(e, err, len, "%s: address: '%.*s' is not CIDR[,CIDR...]",
+					     where, 60, w[i + 1]);
+		} else {
+			return failf(-EINVAL, err, len, "%s: unknown bridge setting '%.*s' (mtu, stp, address)",
+				     where, 20, w[i]);
+		}
+	}
+	return 0;
+}
+
+static int parse_conf(char *text, const char *path, struct tw_hook_conf *c, char *err,
+		      size_t len)
+{
+	int lineno = 0;
+	char *save = NULL;
+	/* strtok_r would merge empty lines and miscount: split by hand. */
+	for (char *line = text; line; line = save) {
+		save = strchr(line, '\n');
+		if (save)
+			*save++ = '\0';
+		lineno++;
+		char *w[WORDS_MAX + 1], where[300];
+		size_t n = split(line, w);
+		snprintf(where, sizeof(where), "%s:%d", path, lineno);
+		if (n == 0)
+			continue;
+		if (n > WORDS_MAX)
+			return failf(-EINVAL, err, len, "%s: too many words", where);
+		if (strcmp(w[0], "bridge"))
+			return failf(-EINVAL, err, len, "%s: unknown keyword '%.*s' (bridge)", where,
+				     20, w[0]);
+		if (c->n_rules >= MAX_RULES)
+			return failf(-EINVAL, err, len, "%s: more than %d rules", where, MAX_RULES);
+		struct tw_hook_rule *v = realloc(c->rules, (c->n_rules + 1) * sizeof(*v));
+		if (!v)
+			return failf(-ENOMEM, err, len, "out of memory");
+		c->rules = v;
+		memset(&v[c->n_rules], 0, sizeof(*v));
+		v[c->n_rules].line = lineno;
+		int r = parse_bridge(w, n, &v[c->n_rules], where, err, len);
+		c->n_rules++; /* counted even when bad, so free sees its addresses */
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int tw_hook_conf_load(const char *path, struct tw_hook_conf *c, char *err, size_t len)
+{
+	memset(c, 0, sizeof(*c));
+	char *text = NULL;
+	int r = slurp(path, true, &text, err, len);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	r = parse_conf(text, path, c, err, len);
+	free(text);
+	if (r < 0)
+		tw_hook_conf_free(c);
+	return r;
+}
+
+void tw_hook_conf_free(struct tw_hook_conf *c)
+{
+	for (size_t i = 0; i < c->n_rules; i++)
+		free(c->rules[i].spec.addrs.v);
+	free(c->rules);
+	memset(c, 0, sizeof(*c));
+}
+
+const struct tw_hook_rule *tw_hook_conf_match(const struct tw_hook_conf *c, const char *bridge)
+{
+	for (size_t i = 0; i < c->n_rules; i++)
+		if (fnmatch(c->rules[i].pattern, bridge, 0) == 0)
+			return &c->rules[i];
+	return NULL;
+}
+
+/* libvirt's conf syntax: `name = "value"`, # comments. Only a quoted user
+ * on one line is read; libvirt takes the first, so do we. */
+int tw_qemu_conf_user(const char *path, char *user, size_t len)
+{
+	char err[300], *text = NULL;
+	int r = slurp(path, false, &text, err, sizeof(err));
+	if (r < 0)
+		return r;
+	r = -ENOENT;
+	for (char *line = text, *next; line && r == -ENOENT; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		char *p = line + strspn(line, " \t");
+		if (strncmp(p, "user", 4))
+			continue;
+		p += 4;
+		p += strspn(p, " \t");
+		if (*p++ != '=')
+			continue;
+		p += strspn(p, " \t");
+		char *end = *p == '"' ? strchr(p + 1, '"') : NULL;
+		if (!end || end == p + 1)
+			continue;
+		p += *(p + 1) == '+' ? 2 : 1;
+		*end = '\0';
+		r = tw_strscpy(user, p, len) && *user ? 0 : -EINVAL;
+	}
+	free(text);
+	return r;
+}

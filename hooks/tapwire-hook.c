@@ -1,0 +1,376 @@
+/* The libvirt qemu hook, installed as $sysconfdir/libvirt/hooks/qemu.d/tapwire.
+ *
+ *   tapwire DOMAIN OP SUBOP EXTRA   < domain XML
+ *
+ * "prepare begin" builds the domain's network before QEMU starts; "release
+ * end" takes it down after QEMU is gone; every other operation is none of
+ * our business. libvirtd waits for us and holds the domain's lock, so the
+ * hook never calls back into libvirt (that would deadlock), never prints on
+ * stdout (for "migrate" and "restore" that would replace the XML), and
+ * leaves domains that use no tapwire feature alone, cheaply.
+ *
+ * Exit: 0 done or nothing to do, 1 the system refused, 2 bad input. A
+ * failure prints one line on stderr (libvirt shows it and refuses to start
+ * the domain); everything else goes to syslog, each line naming the domain. */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "domain.h"
+#include "engine.h"
+#include "twxml.h"
+#include "util.h"
+
+#define EXIT_REFUSED 1
+#define EXIT_INPUT 2
+
+static const char usage_text[] =
+	"Usage: tapwire DOMAIN OP SUBOP EXTRA < domain.xml\n"
+	"\n"
+	"The tapwire libvirt qemu hook. libvirt runs it from\n"
+	"$sysconfdir/libvirt/hooks/qemu.d/ with the domain XML on stdin:\n"
+	"  prepare begin   apply the domain's <metadata><tw:net>, create the managed\n"
+	"                  bridges its <interface type='bridge'> use (tapwire.conf),\n"
+	"                  and the <tw:tap> its <interface type='ethernet'> name\n"
+	"  release end     release everything tapwire made for the domain\n"
+	"  anything else   nothing\n"
+	"Policy: " SYSCONFDIR "/tapwire/tapwire.conf. See tapwire-hook(8).\n";
+
+/* Environment overrides exist for tests only. */
+static const char *env(const char *name)
+{
+	const char *v = getauxval(AT_SECURE) ? NULL : getenv(name);
+	return v && *v ? v : NULL;
+}
+
+/* ---- logging: syslog, every line prefixed with the domain ---------------- */
+
+static const char *g_domain = "?";
+
+__attribute__((format(printf, 2, 3))) static void hlog(int prio, const char *fmt, ...)
+{
+	char msg[1200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	syslog(prio, "%s: %s", g_domain, msg);
+}
+
+/* The one line libvirt shows, also kept in syslog. */
+__attribute__((format(printf, 2, 3))) static int fail(int code, const char *fmt, ...)
+{
+	char msg[1200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "tapwire: %s\n", msg);
+	syslog(LOG_ERR, "%s: %s", g_domain, msg);
+	return code;
+}
+
+/* The engine prints a line per step to a FILE: send each line to syslog. */
+struct logbuf {
+	char line[512];
+	size_t n;
+};
+
+static void logbuf_flush(struct logbuf *b)
+{
+	if (b->n)
+		syslog(LOG_INFO, "%s: %.*s", g_domain, (int)b->n, b->line);
+	b->n = 0;
+}
+
+static ssize_t logbuf_write(void *cookie, const char *buf, size_t len)
+{
+	struct logbuf *b = cookie;
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] == '\n' || b->n == sizeof(b->line))
+			logbuf_flush(b);
+		if (buf[i] != '\n')
+			b->line[b->n++] = buf[i];
+	}
+	return (ssize_t)len;
+}
+
+static int logbuf_close(void *cookie)
+{
+	logbuf_flush(cookie);
+	return 0;
+}
+
+/* ---- stdin --------------------------------------------------------------- */
+
+struct input {
+	char *buf;
+	size_t len;
+	bool too_big; /* more than TW_XML_MAX_BYTES came; only the start is kept */
+};
+
+/* Read stdin to its end, always: libvirt writes the whole XML whatever the
+ * operation, and must not see EPIPE. Keep at most keep bytes. */
+static int read_input(size_t keep, struct input *in)
+{
+	size_t cap = 0;
+	char scratch[65536];
+	memset(in, 0, sizeof(*in));
+	for (;;) {
+		char *dst = scratch;
+		size_t room = sizeof(scratch);
+		if (in->len < keep) {
+			if (cap - in->len < 65536 && cap < keep) {
+				size_t ncap = cap ? cap * 2 : 65536;
+				char *nb = realloc(in->buf, (ncap > keep ? keep : ncap) + 1);
+				if (!nb)
+					return -ENOMEM;
+				in->buf = nb;
+				cap = ncap > keep ? keep : ncap;
+			}
+			dst = in->buf + in->len;
+			room = cap - in->len;
+		}
+		ssize_t k = read(STDIN_FILENO, dst, room);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return errno == EBADF ? 0 : -errno; /* no stdin: nothing to read */
+		if (k == 0)
+			break;
+		if (dst == scratch)
+			in->too_big = in->too_big || keep;
+		else
+			in->len += (size_t)k;
+	}
+	if (in->buf)
+		in->buf[in->len] = '\0';
+	return 0;
+}
+
+/* ---- the domain ----------------------------------------------------------- */
+
+struct job {
+	const char *domain; /* argv[1] */
+	bool prepare;       /* else release */
+	struct input in;
+	bool ours;          /* the XML mentions the tapwire namespace */
+	struct tw_hook_conf conf;
+	struct tw_doc doc;
+	struct tw_bridge_spec *managed;
+	size_t n_managed;
+};
+
+static const char *conf_path(void)
+{
+	const char *p = env("TAPWIRE_HOOK_CONF");
+	return p ? p : SYSCONFDIR "/tapwire/tapwire.conf";
+}
+
+/* A broken policy stops the domains that use tapwire; the others, which
+ * cannot be told apart from ones relying on a policy bridge, are left to
+ * libvirt (a missing bridge then fails there) and the error is logged. */
+static int load_conf(struct job *j)
+{
+	char err[400];
+	int r = tw_hook_conf_load(conf_path(), &j->conf, err, sizeof(err));
+	if (r < 0 && j->ours)
+		return fail(r == -EINVAL ? EXIT_INPUT : EXIT_REFUSED, "%s", err);
+	if (r < 0)
+		hlog(LOG_ERR, "policy ignored: %s", err);
+	return 0;
+}
+
+/* The user QEMU runs as: a static DAC label in the domain, else qemu.conf's
+ * `user`, else root (libvirt's own default). libvirtd opens the taps itself
+ * and hands QEMU the fds, so this only matters to a QEMU that opens them. */
+static void qemu_user(const struct tw_domain *d, char *user, size_t len)
+{
+	const char *p = env("TAPWIRE_QEMU_CONF");
+	if (d->dac_user[0]) {
+		tw_strscpy(user, d->dac_user + (d->dac_user[0] == '+'), len);
+		return;
+	}
+	if (tw_qemu_conf_user(p ? p : SYSCONFDIR "/libvirt/qemu.conf", user, len) == 0)
+		return;
+	tw_strscpy(user, "root", len);
+}
+
+/* A concrete bridge for every <interface type='bridge'> whose bridge the
+ * policy lets tapwire create. */
+static int match_managed(struct job *j)
+{
+	const struct tw_domain *d = j->doc.domain;
+	for (size_t i = 0; i < d->n_ifaces; i++) {
+		const struct tw_iface *f = &d->ifaces[i];
+		if (f->type != TW_IFACE_BRIDGE || !f->source_bridge[0])
+			continue;
+		const struct tw_hook_rule *r = tw_hook_conf_match(&j->conf, f->source_bridge);
+		bool dup = false;
+		for (size_t k = 0; k < j->n_managed && !dup; k++)
+			dup = !strcmp(j->managed[k].name, f->source_bridge);
+		if (!r || dup)
+			continue;
+		struct tw_bridge_spec *v = realloc(j->managed, (j->n_managed + 1) * sizeof(*v));
+		if (!v)
+			return fail(EXIT_REFUSED, "out of memory");
+		j->managed = v;
+		v[j->n_managed] = r->spec; /* shares r's addresses; tw_domain_net copies */
+		tw_strscpy(v[j->n_managed].name, f->source_bridge, sizeof(v->name));
+		v[j->n_managed].line = f->line;
+		j->n_managed++;
+	}
+	return 0;
+}
+
+/* An ethernet interface whose tap is a <tw:tap> must leave it to tapwire:
+ * without managed='no' libvirt makes a tap of that name itself and fails
+ * on ours with "Device or resource busy". */
+static int check_taps(const struct job *j)
+{
+	const struct tw_domain *d = j->doc.domain;
+	for (size_t i = 0; d->net && i < d->n_ifaces; i++) {
+		const struct tw_iface *f = &d->ifaces[i];
+		if (f->type != TW_IFACE_ETHERNET || !f->target_dev[0] || f->target_managed == TW_NO)
+			continue;
+		for (size_t t = 0; t < d->net->n_taps; t++) {
+			if (strcmp(d->net->taps[t].name, f->target_dev) || d->net->taps[t].ns[0])
+				continue;
+			char label[96];
+			tw_iface_label(f, label, sizeof(label));
+			return fail(EXIT_INPUT, "%s:%d: %s: its tap %s is a <tw:tap>; give its <target> managed='no' so that libvirt opens tapwire's tap instead of making its own",
+				    j->domain, f->line, label, f->target_dev);
+		}
+	}
+	return 0;
+}
+
+/* Parse the XML. A domain that does not mention tapwire is not refused for
+ * what our parser dislikes: that is libvirt's to judge, not ours. */
+static int parse(struct job *j, bool *skip)
+{
+	struct tw_xml_error xe;
+	char msg[800];
+	int r = -EFBIG;
+	if (!j->in.too_big)
+		r = tw_xml_parse_memory(j->in.buf ? j->in.buf : "", j->in.len, j->domain, &j->doc,
+					&xe);
+	if (r == 0 && j->doc.kind == TW_DOC_DOMAIN)
+		return 0;
+	if (r == -EFBIG)
+		snprintf(msg, sizeof(msg), "%s: domain XML larger than %u bytes", j->domain,
+			 TW_XML_MAX_BYTES);
+	else if (r == 0)
+		snprintf(msg, sizeof(msg), "%s: stdin is not a libvirt <domain>", j->domain);
+	else
+		tw_xml_error_format(&xe, msg, sizeof(msg));
+	if (j->ours)
+		return fail(r == -ENOMEM ? EXIT_REFUSED : EXIT_INPUT, "%s", msg);
+	hlog(LOG_WARNING, "not a tapwire domain, left alone: %s", msg);
+	*skip = true;
+	return 0;
+}
+
+static int run(struct job *j)
+{
+	bool skip = false;
+	int r;
+	/* Cheapest first: no tapwire namespace and no policy: not ours. */
+	j->ours = j->in.buf && memmem(j->in.buf, j->in.len, TW_XML_NS, strlen(TW_XML_NS));
+	if ((r = load_conf(j)))
+		return r;
+	if (!j->ours && j->conf.n_rules == 0)
+		return 0;
+	if ((r = parse(j, &skip)) || skip)
+		return r;
+	if ((r = match_managed(j)) || (j->prepare && (r = check_taps(j))))
+		return r;
+	const struct tw_domain *d = j->doc.domain;
+	if (!d->net && j->n_managed == 0)
+		return 0;
+
+	char user[TW_OWNER_MAX] = "root", err[400];
+	if (j->prepare && d->net && d->net->n_taps)
+		qemu_user(d, user, sizeof(user));
+	struct tw_domain_opts o = { .qemu_user = user, .managed = j->managed,
+				    .n_managed = j->n_managed };
+	struct tw_net *net = NULL;
+	r = tw_domain_net(d, &o, &net, err, sizeof(err));
+	if (r < 0)
+		return fail(r == -EINVAL ? EXIT_INPUT : EXIT_REFUSED, "%s: %s", j->domain, err);
+	tw_strscpy(net->source, j->domain, sizeof(net->source));
+
+	struct logbuf lb = { .n = 0 };
+	cookie_io_functions_t io = { .write = logbuf_write, .close = logbuf_close };
+	FILE *out = fopencookie(&lb, "w", io);
+	if (out)
+		setvbuf(out, NULL, _IONBF, 0);
+	struct tw_run_opts ro = { .out = out };
+	struct tw_err e;
+	uint64_t t0 = tw_now_us();
+	if (j->prepare) {
+		hlog(LOG_INFO, "prepare: owner %s, %zu namespaces, %zu bridges, %zu veths, %zu taps, %zu vxlans, qemu user %s",
+		     net->owner, net->n_namespaces, net->n_bridges, net->n_veths, net->n_taps,
+		     net->n_vxlans, user);
+		r = tw_up(net, &ro, &e);
+	} else {
+		hlog(LOG_INFO, "release: owner %s", net->owner);
+		r = tw_down(net->owner, &ro, &e);
+	}
+	if (out)
+		fclose(out);
+	if (r < 0) {
+		r = fail(e.exit ? e.exit : EXIT_REFUSED, "%s", e.msg);
+	} else {
+		hlog(LOG_INFO, "%s done in %llu us", j->prepare ? "prepare" : "release",
+		     (unsigned long long)(tw_now_us() - t0));
+	}
+	tw_net_free(net);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	/* A reader that went away must not kill us before we exit properly. */
+	signal(SIGPIPE, SIG_IGN);
+	if (argc == 2 && !strcmp(argv[1], "--help"))
+		return fputs(usage_text, stdout), 0;
+	if (argc == 2 && !strcmp(argv[1], "--version"))
+		return puts("tapwire-hook " PACKAGE_VERSION), 0;
+
+	struct job j = { .domain = argc > 1 ? argv[1] : "?" };
+	bool act = argc >= 4 && ((!strcmp(argv[2], "prepare") && !strcmp(argv[3], "begin")) ||
+				 (!strcmp(argv[2], "release") && !strcmp(argv[3], "end")));
+	int r = read_input(act ? TW_XML_MAX_BYTES : 0, &j.in);
+	if (argc < 4 || argc > 5) {
+		fputs("tapwire: usage: tapwire DOMAIN OP SUBOP EXTRA < domain.xml (see --help)\n",
+		      stderr);
+		free(j.in.buf);
+		return EXIT_INPUT;
+	}
+	if (!act) {
+		free(j.in.buf);
+		return 0;
+	}
+	g_domain = j.domain;
+	j.prepare = !strcmp(argv[2], "prepare");
+	openlog("tapwire-hook", LOG_PID | (env("TAPWIRE_HOOK_DEBUG") ? LOG_PERROR : 0),
+		LOG_DAEMON);
+	if (r < 0)
+		r = fail(EXIT_REFUSED, "%s: reading the domain XML: %s", j.domain, strerror(-r));
+	else
+		r = run(&j);
+	tw_doc_free(&j.doc);
+	free(j.managed);
+	tw_hook_conf_free(&j.conf);
+	free(j.in.buf);
+	closelog();
+	return r;
+}
