@@ -5,11 +5,6 @@
 
 #include "obj.h"
 
-static bool is_device(enum tw_kind k)
-{
-	return k == TW_K_BRIDGE || k == TW_K_VXLAN || k == TW_K_VETH || k == TW_K_TAP;
-}
-
 /* A veth whose own namespace dies but whose peer's does not is deleted
  * through the peer, in the peer's namespace batch. */
 static int doom_veth(struct tw_ctx *c, const struct tw_rec *r, char *why, size_t len)
@@ -61,13 +56,12 @@ int tw_teardown(struct tw_ctx *c, struct tw_rec *const *recs, size_t n, char *wh
 				rc = tw_kind_ops(r->key.kind)->remove(c, r, buf, sizeof(buf));
 			keep_first(&first, rc, why, len, buf);
 		}
-		/* Devices of one kind may be masters of the next (a bridge over
-		 * its vxlan): reap each kind before the next. */
-		if (is_device((enum tw_kind)k)) {
-			buf[0] = 0;
-			keep_first(&first, tw_ctx_reap_all(c, buf, sizeof(buf)), why, len, buf);
-		}
 	}
+	/* Every marked device of a namespace goes in one batch, masters and
+	 * ports together (the kernel unlinks them in the same pass): one RCU
+	 * grace period per namespace instead of one per kind or device. */
+	buf[0] = 0;
+	keep_first(&first, tw_ctx_reap_all(c, buf, sizeof(buf)), why, len, buf);
 	for (size_t i = 0; i < n; i++) {
 		if (recs[i]->key.kind != TW_K_NETNS)
 			continue;
