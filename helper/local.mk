@@ -1,4 +1,16 @@
 libexec_PROGRAMS += helper/tapwire-bridge-helper
+
+# The seccomp filter is compiled from its rules with libseccomp at build
+# time; the helper only loads the resulting BPF program.
+noinst_PROGRAMS += helper/tw-seccomp-gen
+helper_tw_seccomp_gen_SOURCES = helper/seccomp-gen.c
+helper_tw_seccomp_gen_CFLAGS = $(AM_CFLAGS) $(SECCOMP_CFLAGS)
+helper_tw_seccomp_gen_LDADD = $(SECCOMP_LIBS)
+helper/seccomp-bpf.h: helper/tw-seccomp-gen$(EXEEXT)
+	$(AM_V_GEN)./helper/tw-seccomp-gen > $@.tmp && mv $@.tmp $@
+BUILT_SOURCES = helper/seccomp-bpf.h
+CLEANFILES += helper/seccomp-bpf.h
+nodist_helper_tapwire_bridge_helper_SOURCES = helper/seccomp-bpf.h
 helper_tapwire_bridge_helper_SOURCES = \
 	helper/main.c \
 	helper/args.c helper/args.h \
@@ -6,7 +18,7 @@ helper_tapwire_bridge_helper_SOURCES = \
 	helper/priv.c helper/priv.h \
 	helper/sandbox.c helper/sandbox.h
 helper_tapwire_bridge_helper_CPPFLAGS = $(AM_CPPFLAGS) -DTW_BRIDGE_CONF='"$(sysconfdir)/tapwire/bridge.conf"'
-helper_tapwire_bridge_helper_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS) $(CAPNG_CFLAGS) $(SECCOMP_CFLAGS)
+helper_tapwire_bridge_helper_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS) $(CAPNG_CFLAGS) -I$(top_builddir)/helper
 # Only libnl-3 core is used (never libnl-route); see TW_HELPER_LIBS in configure.ac.
 helper_tapwire_bridge_helper_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed -Wl,--gc-sections -Wl,-z,relro,-z,now -pie
 helper_tapwire_bridge_helper_LDADD = lib/libtwnet.a lib/libtwcore.a $(TW_HELPER_LIBS)

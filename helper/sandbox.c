@@ -1,14 +1,14 @@
 #include "sandbox.h"
 
 #include <errno.h>
-#include <linux/if_tun.h>
-#include <seccomp.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/socket.h>
+#include <sys/prctl.h>
 #include <time.h>
+
+#include "util.h"
 
 #ifdef TW_SANITIZERS
 /* The sanitizers' runtime (LeakSanitizer's exit scan clones and ptraces)
@@ -27,7 +27,8 @@ int tw_sandbox_enter(char *err, size_t errlen)
 #define RUNNING_ON_VALGRIND 0
 #endif
 
-#define ALLOW(nr, ...) seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(nr), __VA_ARGS__)
+/* The program helper/seccomp-gen.c builds from its rules with libseccomp. */
+#include "seccomp-bpf.h"
 
 int tw_sandbox_enter(char *err, size_t errlen)
 {
@@ -39,42 +40,12 @@ int tw_sandbox_enter(char *err, size_t errlen)
 	 * without its privileges. */
 	if (RUNNING_ON_VALGRIND)
 		return 0;
-	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
-	if (!ctx) {
-		snprintf(err, errlen, "cannot set up the seccomp filter");
-		return -ENOMEM;
-	}
-	int r = 0;
-	/* netlink requests and replies, and the fd handed to QEMU */
-	r |= ALLOW(sendmsg, 0);
-	r |= ALLOW(recvmsg, 0);
-	r |= ALLOW(sendto, 0);
-	r |= ALLOW(recvfrom, 0);
-	/* the tap: nothing but these two requests on any fd */
-	const scmp_datum_t setiff = TUNSETIFF, getfeatures = TUNGETFEATURES;
-	r |= ALLOW(ioctl, 1, SCMP_A1(SCMP_CMP_EQ, setiff));
-	r |= ALLOW(ioctl, 1, SCMP_A1(SCMP_CMP_EQ, getfeatures));
-	r |= ALLOW(getrandom, 0);
-	/* syslog: a datagram socket to /dev/log, opened when first used */
-	r |= ALLOW(socket, 1, SCMP_A0(SCMP_CMP_EQ, AF_UNIX));
-	r |= ALLOW(connect, 0);
-	r |= ALLOW(getpid, 0);
-	/* the one line on stderr when something fails */
-	r |= ALLOW(write, 1, SCMP_A0(SCMP_CMP_EQ, 2));
-	/* memory for libnl's messages; never executable */
-	r |= ALLOW(brk, 0);
-	r |= ALLOW(mmap, 1, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
-	r |= ALLOW(munmap, 0);
-	r |= ALLOW(clock_gettime, 0);
-	r |= ALLOW(close, 0);
-	r |= ALLOW(exit_group, 0);
-	r |= ALLOW(exit, 0);
-	if (r == 0)
-		r = seccomp_load(ctx);
-	seccomp_release(ctx);
-	if (r < 0) {
-		snprintf(err, errlen, "cannot load the seccomp filter: %s", strerror(r ? -r : EINVAL));
-		return r ? r : -EINVAL;
+	struct sock_fprog prog = { .len = TW_ARRAY_SIZE(tw_seccomp_bpf),
+				   .filter = (struct sock_filter *)tw_seccomp_bpf };
+	/* no-new-privs is already set (tw_priv_drop), as the kernel requires. */
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0) {
+		snprintf(err, errlen, "cannot load the seccomp filter: %s", strerror(errno));
+		return -errno;
 	}
 	return 0;
 }

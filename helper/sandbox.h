@@ -6,8 +6,9 @@
 
 #include <stddef.h>
 
-/* Prepares what the act stage would otherwise open lazily (syslog socket,
- * time zone), then loads the filter. 0, or -errno with err set. */
+/* Prepares what the act stage would otherwise open lazily (the time zone
+ * syslog needs), then loads the filter (built at build time by
+ * helper/seccomp-gen.c). 0, or -errno with err set. */
 int tw_sandbox_enter(char *err, size_t errlen);
 
 #endif
