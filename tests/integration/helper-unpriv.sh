@@ -54,16 +54,19 @@ is "$(devs_other_than_lo | sort | tr '\n' ' ')" "$before" "every tap went away w
 # LD_PRELOAD (a library that would make the helper die of SIGSYS if it were
 # loaded), and locale, PATH, TMPDIR and TAPWIRE_* change nothing.
 mkdir -p "$TW_TMP/u" && cp "$top_builddir/tests/tw-forbidden.so" "$TW_TMP/u/" && chown -R 4242 "$TW_TMP/u"
-hostile="LD_PRELOAD=$TW_TMP/u/tw-forbidden.so TW_FORBID=1 LD_LIBRARY_PATH=$TW_TMP/u
+# LD_PRELOAD is given to the helper alone (through env(1), which the driver
+# runs in its place): the sanitized driver itself would refuse to start.
+preload="/usr/bin/env LD_PRELOAD=$TW_TMP/u/tw-forbidden.so TW_FORBID=1"
+hostile="LD_LIBRARY_PATH=$TW_TMP/u
 	LOCPATH=$TW_TMP/u LC_ALL=de_DE.UTF-8 LANGUAGE=de PATH=$TW_TMP/u TMPDIR=$TW_TMP/u
 	TAPWIRE_BRIDGE_CONF=$TW_TMP/evil.conf TAPWIRE_RUNDIR=$TW_TMP/u MALLOC_CHECK_=3 GCONV_PATH=$TW_TMP/u"
 # shellcheck disable=SC2086
 env $hostile /usr/bin/setpriv --reuid=4242 --regid=4242 --clear-groups --inh-caps=-all -- \
-	"$DRIVER" --timeout 10 "$HELPER" --use-vnet --fd=N --br=br0 > "$TW_TMP/h1" 2> "$TW_TMP/h1.err"
+	"$DRIVER" --timeout 10 $preload "$HELPER" --use-vnet --fd=N --br=br0 > "$TW_TMP/h1" 2> "$TW_TMP/h1.err"
 is "$?" 0 "a hostile environment changes nothing: twuser still gets br0 (no SIGSYS: LD_PRELOAD ignored)"
 # shellcheck disable=SC2086
 env $hostile /usr/bin/setpriv --reuid=4242 --regid=4242 --clear-groups --inh-caps=-all -- \
-	"$DRIVER" --timeout 10 "$HELPER" --fd=N --br=br9 > "$TW_TMP/h2" 2> "$TW_TMP/h2.err"
+	"$DRIVER" --timeout 10 $preload "$HELPER" --fd=N --br=br9 > "$TW_TMP/h2" 2> "$TW_TMP/h2.err"
 is "$?" 1 "a hostile environment changes nothing: br9 is still refused"
 is "$(grep '^tapwire-bridge-helper:' "$TW_TMP/h2.err")" "$(cat "$TW_TMP/e.err")" "with the same message, in English"
 
