@@ -26,12 +26,13 @@ TW_INTEGRATION_TESTS = \
 	tests/integration/engine-load.sh
 # End to end: a real guest (tests/guest) boots under QEMU behind tapwire.
 # Each suite builds the guest once into tests/guest/cache (apt, outside its
-# namespace), then boots it once. e2e-libvirt.sh (libvirt) comes next; it
-# sources e2e-lib.sh like the others.
+# namespace), then boots it once; e2e-libvirt.sh boots it under a private
+# libvirtd (libvirt-env.sh) with the hook installed.
 TW_E2E_TESTS = \
 	tests/integration/e2e-helper.sh \
 	tests/integration/e2e-unpriv.sh \
-	tests/integration/e2e-attach.sh
+	tests/integration/e2e-attach.sh \
+	tests/integration/e2e-libvirt.sh
 TESTS += $(TW_INTEGRATION_TESTS) $(TW_E2E_TESTS)
 EXTRA_DIST += $(TW_INTEGRATION_TESTS) $(TW_E2E_TESTS) tests/integration/e2e-lib.sh
 # Sourced by the engine-*.sh suites.
