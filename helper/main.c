@@ -9,8 +9,7 @@
  *   2. close stray fds, open /dev/net/tun and a netlink socket
  *   3. drop to CAP_NET_ADMIN as the caller; no-new-privs; empty environment
  *   4. decide: policy file, then the bridge must exist and be a Linux bridge
- *   5. act, under a seccomp filter: tap, MAC/MTU/master/up in one netlink
- *      message, send the fd
+ *   5. act, under a seccomp filter: tap, MAC/MTU/master, up, send the fd
  *
  * Any failure exits 1 with one line on stderr; the tap is not persistent,
  * so exiting before the fd is sent leaves nothing behind. */
@@ -189,12 +188,22 @@ int main(int argc, char **argv)
 	if (tw_random(mac, sizeof(mac)) < 0)
 		die("cannot get random bytes for a MAC address");
 	mac[0] = 0xfe; /* never the lowest on the bridge: it keeps its own MAC */
+	/* Two messages: the kernel applies flags before the IPv6 settings, and
+	 * the link-local address must be turned off while the tap is down. A
+	 * bridge port never uses one, and making it costs O(taps) in the
+	 * kernel (every fe80::/64 route sits in one list) plus DAD and MLD
+	 * packets sent into the guest. */
 	struct tw_link_change c = TW_LINK_CHANGE_INIT;
 	c.mac = mac;
 	c.mtu = br.mtu;
-	c.up = 1;
 	c.master = br.ifindex;
+	c.no_ipv6_ll = true;
 	r = tw_link_change_by_name(&nl, tap, &c);
+	if (r == 0) {
+		struct tw_link_change up = TW_LINK_CHANGE_INIT;
+		up.up = 1;
+		r = tw_link_change_by_name(&nl, tap, &up);
+	}
 	if (r < 0)
 		die("cannot attach tap %s to bridge '%s': %s", tap, args.br,
 		    tw_nl_strerror(&nl, r, err, sizeof(err)));

@@ -147,12 +147,28 @@ static int change(struct tw_nl *nl, int ifindex, const char *name,
 		r |= nla_put_u32(msg, IFLA_MASTER, (uint32_t)c->master);
 	if (c->name)
 		r |= nla_put_string(msg, IFLA_IFNAME, c->name);
+	if (c->no_ipv6_ll) {
+		struct nlattr *af = nla_nest_start(msg, IFLA_AF_SPEC);
+		struct nlattr *in6 = af ? nla_nest_start(msg, AF_INET6) : NULL;
+		if (!in6 || nla_put_u8(msg, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE) < 0)
+			r = -1;
+		else {
+			nla_nest_end(msg, in6);
+			nla_nest_end(msg, af);
+		}
+	}
 	if (r < 0) {
 		nlmsg_free(msg);
 		return -ENOBUFS;
 	}
 	r = tw_nl_talk(nl, msg, NULL, NULL);
 	nlmsg_free(msg);
+	/* A kernel without IPv6 has no link-local address to skip. */
+	if (r == -EAFNOSUPPORT && c->no_ipv6_ll) {
+		struct tw_link_change again = *c;
+		again.no_ipv6_ll = false;
+		return change(nl, ifindex, name, &again);
+	}
 	return r;
 }
 

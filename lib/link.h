@@ -48,8 +48,13 @@ struct tw_link_change {
 	int up;              /* -1 keep, 0 down, 1 up */
 	int master;          /* -1 keep, 0 leave the master, >0 ifindex */
 	const char *name;    /* NULL = keep */
+	/* No IPv6 link-local address (addr_gen_mode none): for bridge ports,
+	 * which never use one. Applied after the flags: send it while the
+	 * device is still down. */
+	bool no_ipv6_ll;
 };
-#define TW_LINK_CHANGE_INIT { .mac = NULL, .mtu = 0, .up = -1, .master = -1, .name = NULL }
+#define TW_LINK_CHANGE_INIT \
+	{ .mac = NULL, .mtu = 0, .up = -1, .master = -1, .name = NULL, .no_ipv6_ll = false }
 
 int tw_link_change(struct tw_nl *nl, int ifindex, const struct tw_link_change *c);
 /* The same, finding the device by name in the kernel (saves a lookup). */

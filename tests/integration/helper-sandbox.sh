@@ -26,7 +26,7 @@ is "$(ls /sys/class/net | grep -c '^tw')" 0 "no tap is left behind"
 # The filter is in place when the helper hands the fd over (the kernel
 # says so: Seccomp: 2 in /proc/PID/status) -- see helper-unpriv.sh for the
 # credentials; here only the mode.
-strace -f -qq -e trace=sendmsg -e inject=sendmsg:delay_enter=2000000:when=3 -o /dev/null \
+strace -f -qq -e trace=sendmsg -e inject=sendmsg:delay_enter=2000000:when=4 -o /dev/null \
 	"$DRIVER" --timeout 20 "$HELPER" --fd=N --br=br0 > /dev/null 2>&1 &
 spid=$!
 mode=

@@ -76,14 +76,14 @@ tw_as_user 4242 "$DRIVER" --timeout 10 "$BIN/plain-helper" --fd=N --br=br1 > /de
 is "$?" 1 "a helper without privileges exits 1"
 like "$(cat "$TW_TMP/g.err")" "cannot open /dev/net/tun|no CAP_NET_ADMIN" "and says what is missing"
 
-# Seen from outside: stop the helper as it passes the fd to QEMU (its third
-# sendmsg: two netlink requests come first) and read its credentials from
+# Seen from outside: stop the helper as it passes the fd to QEMU (its fourth
+# sendmsg: three netlink requests come first) and read its credentials from
 # /proc while it waits. strace -u runs the driver as twuser and honours the
 # setuid bit, as a login would.
 # LeakSanitizer cannot run under ptrace: in the sanitized build it would
 # fail the traced call at exit.
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
-strace -f -qq -u twuser -e trace=sendmsg -e inject=sendmsg:delay_enter=3000000:when=3 \
+strace -f -qq -u twuser -e trace=sendmsg -e inject=sendmsg:delay_enter=3000000:when=4 \
 	-o "$TW_TMP/strace.log" "$DRIVER" --timeout 20 "$HELPER" --fd=N --br=br0 > "$TW_TMP/s.out" 2>&1 &
 spid=$!
 status=

@@ -45,6 +45,8 @@ flags=$(dev_tun_flags "$tap"); flags=${flags:-0}
 is "$(( flags & 0x4000 ))" "$((0x4000))" "vnet_hdr is set with --use-vnet (tun_flags $flags)"
 is "$(( flags & 0x0002 ))" 2 "it is a tap (IFF_TAP)"
 is "$(( flags & 0x0800 ))" 0 "it is not persistent"
+like "$(ip -d link show dev "$tap")" 'addrgenmode none' "a bridge port: no IPv6 link-local generation"
+is "$(ip -6 -o addr show dev "$tap" | wc -l | tr -d ' ')" 0 "and no IPv6 address on the tap"
 release
 check "the tap is gone once the fd is closed" sh -c "! test -e /sys/class/net/$tap"
 
