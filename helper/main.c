@@ -188,22 +188,13 @@ int main(int argc, char **argv)
 	if (tw_random(mac, sizeof(mac)) < 0)
 		die("cannot get random bytes for a MAC address");
 	mac[0] = 0xfe; /* never the lowest on the bridge: it keeps its own MAC */
-	/* Two messages: the kernel applies flags before the IPv6 settings, and
-	 * the link-local address must be turned off while the tap is down. A
-	 * bridge port never uses one, and making it costs O(taps) in the
-	 * kernel (every fe80::/64 route sits in one list) plus DAD and MLD
-	 * packets sent into the guest. */
+	/* A bridge port: no IPv6 link-local address (tw_link_come_up says
+	 * why), which takes a second message. */
 	struct tw_link_change c = TW_LINK_CHANGE_INIT;
 	c.mac = mac;
 	c.mtu = br.mtu;
 	c.master = br.ifindex;
-	c.no_ipv6_ll = true;
-	r = tw_link_change_by_name(&nl, tap, &c);
-	if (r == 0) {
-		struct tw_link_change up = TW_LINK_CHANGE_INIT;
-		up.up = 1;
-		r = tw_link_change_by_name(&nl, tap, &up);
-	}
+	r = tw_link_come_up(&nl, tap, &c, true);
 	if (r < 0)
 		die("cannot attach tap %s to bridge '%s': %s", tap, args.br,
 		    tw_nl_strerror(&nl, r, err, sizeof(err)));

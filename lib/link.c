@@ -191,3 +191,21 @@ int tw_link_delete(struct tw_nl *nl, int ifindex)
 	nlmsg_free(msg);
 	return r;
 }
+
+int tw_link_come_up(struct tw_nl *nl, const char *name, const struct tw_link_change *set,
+		    bool bare_port)
+{
+	struct tw_link_change ch = TW_LINK_CHANGE_INIT;
+	if (set)
+		ch = *set;
+	if (bare_port) {
+		ch.no_ipv6_ll = true;
+		ch.up = -1;
+		int r = tw_link_change_by_name(nl, name, &ch);
+		if (r < 0)
+			return r;
+		ch = (struct tw_link_change)TW_LINK_CHANGE_INIT;
+	}
+	ch.up = 1;
+	return tw_link_change_by_name(nl, name, &ch);
+}

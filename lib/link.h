@@ -61,6 +61,15 @@ int tw_link_change(struct tw_nl *nl, int ifindex, const struct tw_link_change *c
 int tw_link_change_by_name(struct tw_nl *nl, const char *name, const struct tw_link_change *c);
 int tw_link_delete(struct tw_nl *nl, int ifindex);
 
+/* Apply set (MAC, MTU, master; may be NULL) to a new device and bring it
+ * up. A bare bridge port (no addresses of its own) first loses its IPv6
+ * link-local address, in a message of its own while it is still down (the
+ * kernel applies flags before IPv6 settings): a port never uses one, and
+ * making it costs the kernel a walk of every fe80::/64 route of the
+ * namespace, plus DAD and MLD packets on the bridge. */
+int tw_link_come_up(struct tw_nl *nl, const char *name, const struct tw_link_change *set,
+		    bool bare_port);
+
 /* Send an RTM_NEWLINK built by libnl for a new device of some kind and wait
  * for the kernel: the one place devices come into being over netlink. */
 struct rtnl_link;

@@ -172,11 +172,10 @@ static int tap_create(struct tw_ctx *c, const struct tw_step *s, char *why, size
 		ch.mac = mac;
 	}
 	ch.mtu = s->mtu;
-	ch.up = 1;
 	if (t->bridge[0] && (ch.master = tw_ctx_ifindex(c, s->key.ns, t->bridge)) < 0)
 		r = ch.master;
 	if (r == 0)
-		r = tw_link_change_by_name(&e->nl, t->name, &ch);
+		r = tw_link_come_up(&e->nl, t->name, &ch, t->bridge[0] && !t->addrs.n);
 	if (r < 0) {
 		tw_nl_strerror(&e->nl, r, why, len);
 		struct tw_link live;

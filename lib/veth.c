@@ -32,6 +32,12 @@ static int set_mac(struct rtnl_link *l, const struct tw_veth_end *e)
 	return 0;
 }
 
+/* A bridge port without addresses of its own (see tw_link_come_up). */
+static bool bare_port(const struct tw_veth_end *e)
+{
+	return e->bridge[0] && !e->addrs.n;
+}
+
 static int veth_probe(struct tw_ctx *c, const struct tw_step *s, struct tw_link *live, char *why,
 		      size_t len)
 {
@@ -102,8 +108,9 @@ static int veth_create(struct tw_ctx *c, const struct tw_step *s, char *why, siz
 	rtnl_link_set_name(lb, b->name);
 	/* Only the first end can come up in the creating message: the kernel
 	 * brings the second up before the two are tied, and a veth without
-	 * its peer refuses to open (ENOTCONN). */
-	rtnl_link_set_flags(la, IFF_UP);
+	 * its peer refuses to open (ENOTCONN). A bare port waits (see above). */
+	if (!bare_port(a))
+		rtnl_link_set_flags(la, IFF_UP);
 	unsigned mtu_a = s->mtu, mtu_b = b->mtu ? b->mtu : s->mtu;
 	if (a->mtu)
 		mtu_a = a->mtu;
@@ -126,14 +133,13 @@ static int veth_create(struct tw_ctx *c, const struct tw_step *s, char *why, siz
 		tw_nl_strerror(&na->nl, r, why, len);
 		return r;
 	}
-	/* The second end: up, and on its bridge, in one more message. */
+	r = bare_port(a) ? tw_link_come_up(&na->nl, a->name, NULL, true) : 0;
+	/* The second end: on its bridge, and up. */
 	struct tw_link_change ch = TW_LINK_CHANGE_INIT;
-	ch.up = 1;
-	r = b->bridge[0] ? tw_ctx_ifindex(c, b->ns, b->bridge) : 0;
-	if (r > 0)
-		ch.master = r;
+	if (r == 0 && b->bridge[0])
+		r = ch.master = tw_ctx_ifindex(c, b->ns, b->bridge);
 	if (r >= 0)
-		r = tw_link_change_by_name(&nb->nl, b->name, &ch);
+		r = tw_link_come_up(&nb->nl, b->name, &ch, bare_port(b));
 	if (r < 0) {
 		char buf[160];
 		snprintf(why, len, "cannot set up %s%s%s: %s", b->name, b->bridge[0] ? " on bridge " : "",
