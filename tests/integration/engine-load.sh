@@ -43,6 +43,8 @@ for b in 0 1 2 3; do
 	is "$(bridge_ports "sb$b" | wc -l | tr -d ' ')" 4 "sb$b has its 4 owners' ports"
 done
 check "n5 pings n1 over sb1" pings n5 10.77.1.2
+like "$(ip -d link show dev p0)" 'addrgenmode none' "a bare bridge port gets no IPv6 link-local address"
+like "$(ip -n n0 -d link show dev eth0)" 'addrgenmode eui64' "an end with addresses keeps IPv6 as the kernel sets it"
 
 # Which owners still hold bridge sbB: those with o%4 == B or (o+1)%4 == B.
 holders() { # holders B LIVE-OWNERS...
