@@ -69,7 +69,7 @@ struct cli {
 	bool dry_run, quiet, json;
 };
 
-__attribute__((format(printf, 2, 3))) static int fail(int code, const char *fmt, ...)
+int tw_cli_fail(int code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -104,10 +104,10 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		case 'h': fputs(usage_text, stdout); exit(0);
 		case 'V': printf("tapwire " PACKAGE_VERSION "\n"); exit(0);
 		case ':':
-			return fail(EXIT_USAGE, "option '%s' needs an argument (see tapwire --help)",
+			return tw_cli_fail(EXIT_USAGE, "option '%s' needs an argument (see tapwire --help)",
 				    argv[optind - 1]);
 		default:
-			return fail(EXIT_USAGE, "unknown option '%s' (see tapwire --help)", argv[optind - 1]);
+			return tw_cli_fail(EXIT_USAGE, "unknown option '%s' (see tapwire --help)", argv[optind - 1]);
 		}
 	}
 	return 0;
@@ -126,13 +126,13 @@ static int parse(int argc, char **argv, struct cli *c)
 		else if (!c->file)
 			c->file = a;
 		else
-			return fail(EXIT_USAGE, "unexpected argument '%s' (see tapwire --help)", a);
+			return tw_cli_fail(EXIT_USAGE, "unexpected argument '%s' (see tapwire --help)", a);
 		if ((r = parse_args(argc, argv, c)))
 			return r;
 	}
 	bool plugs = c->cmd && (!strcmp(c->cmd, "attach") || !strcmp(c->cmd, "detach"));
 	if ((c->domain && !plugs) || (c->connect && !c->domain))
-		return fail(EXIT_USAGE, "%s only goes with attach or detach --domain DOM",
+		return tw_cli_fail(EXIT_USAGE, "%s only goes with attach or detach --domain DOM",
 			    c->domain && !plugs ? "--domain" : "--connect");
 	return 0;
 }
@@ -144,7 +144,7 @@ static int load(const char *file, struct tw_doc *doc)
 	if (r < 0) {
 		char msg[800];
 		tw_xml_error_format(&err, msg, sizeof(msg));
-		return fail(EXIT_USAGE, "%s", msg);
+		return tw_cli_fail(EXIT_USAGE, "%s", msg);
 	}
 	return 0;
 }
@@ -158,12 +158,12 @@ static int doc_net(const struct tw_doc *doc, const struct cli *c, struct tw_net 
 	 * attached tap, so it means nothing here, and silently ignoring it
 	 * would let `up lab.xml --owner bob` look like it did something. */
 	if (c->owner && doc->kind != TW_DOC_IFACE)
-		return fail(EXIT_USAGE, "%s: --owner applies to a libvirt <interface> only; the owner of "
+		return tw_cli_fail(EXIT_USAGE, "%s: --owner applies to a libvirt <interface> only; the owner of "
 			    "this document is its name", c->file);
 	switch (doc->kind) {
 	case TW_DOC_NET:
 		*out = tw_net_clone(doc->net);
-		return *out ? 0 : fail(EXIT_REFUSED, "out of memory");
+		return *out ? 0 : tw_cli_fail(EXIT_REFUSED, "out of memory");
 	case TW_DOC_DOMAIN:
 		r = tw_domain_net(doc->domain, NULL, out, err, sizeof(err));
 		break;
@@ -171,19 +171,19 @@ static int doc_net(const struct tw_doc *doc, const struct cli *c, struct tw_net 
 		r = tw_iface_net(doc->iface, c->file, c->owner, out, err, sizeof(err));
 		break;
 	default:
-		return fail(EXIT_USAGE, "%s: not a document tapwire reads", c->file);
+		return tw_cli_fail(EXIT_USAGE, "%s: not a document tapwire reads", c->file);
 	}
 	if (r == -EINVAL)
-		return fail(EXIT_USAGE, "%s: %s", c->file, err);
+		return tw_cli_fail(EXIT_USAGE, "%s: %s", c->file, err);
 	if (r < 0)
-		return fail(EXIT_REFUSED, "%s: %s", c->file, err);
+		return tw_cli_fail(EXIT_REFUSED, "%s: %s", c->file, err);
 	tw_strscpy((*out)->source, c->file, sizeof((*out)->source));
 	return 0;
 }
 
 static int engine_fail(const struct tw_err *e)
 {
-	return fail(e->exit ? e->exit : EXIT_REFUSED, "%s", e->msg);
+	return tw_cli_fail(e->exit ? e->exit : EXIT_REFUSED, "%s", e->msg);
 }
 
 static struct tw_run_opts run_opts(const struct cli *c)
@@ -196,7 +196,7 @@ static struct tw_run_opts run_opts(const struct cli *c)
 static int with_net(const struct cli *c, int (*fn)(const struct cli *, const struct tw_net *))
 {
 	if (!c->file)
-		return fail(EXIT_USAGE, "%s: which FILE? (see tapwire --help)", c->cmd);
+		return tw_cli_fail(EXIT_USAGE, "%s: which FILE? (see tapwire --help)", c->cmd);
 	struct tw_doc doc;
 	int r = load(c->file, &doc);
 	if (r)
@@ -240,28 +240,28 @@ static int cmd_down(const struct cli *c)
 	if (c->owner && !c->file) {
 		char why[96];
 		if (!tw_owner_valid(c->owner, why, sizeof(why)))
-			return fail(EXIT_USAGE, "owner name %s", why);
+			return tw_cli_fail(EXIT_USAGE, "owner name %s", why);
 		struct tw_net net;
 		memset(&net, 0, sizeof(net));
 		tw_strscpy(net.owner, c->owner, sizeof(net.owner));
 		return do_down(c, &net);
 	}
 	if (c->owner)
-		return fail(EXIT_USAGE, "down: give FILE or --owner NAME, not both");
+		return tw_cli_fail(EXIT_USAGE, "down: give FILE or --owner NAME, not both");
 	return with_net(c, do_down);
 }
 
 static int cmd_attach(const struct cli *c, bool attach)
 {
 	if (!c->file)
-		return fail(EXIT_USAGE, "%s: which IFACE.xml? (see tapwire --help)", c->cmd);
+		return tw_cli_fail(EXIT_USAGE, "%s: which IFACE.xml? (see tapwire --help)", c->cmd);
 	struct tw_doc doc;
 	int r = load(c->file, &doc);
 	if (r)
 		return r;
 	if (doc.kind != TW_DOC_IFACE) {
 		tw_doc_free(&doc);
-		return fail(EXIT_USAGE, "%s: %s takes one libvirt <interface> element", c->file, c->cmd);
+		return tw_cli_fail(EXIT_USAGE, "%s: %s takes one libvirt <interface> element", c->file, c->cmd);
 	}
 	if (c->domain) {
 		struct tw_virt_opts vo = { .uri = c->connect, .domain = c->domain, .file = c->file,
@@ -274,7 +274,7 @@ static int cmd_attach(const struct cli *c, bool attach)
 		uid_t uid;
 		if (tw_lookup_uid(c->owner, &uid) < 0) {
 			tw_doc_free(&doc);
-			return fail(EXIT_USAGE, "--owner %s: no such user", c->owner);
+			return tw_cli_fail(EXIT_USAGE, "--owner %s: no such user", c->owner);
 		}
 	}
 	r = with_net(c, attach ? do_up : do_down);
@@ -285,7 +285,7 @@ static int cmd_attach(const struct cli *c, bool attach)
 static int cmd_status(const struct cli *c)
 {
 	if (c->file)
-		return fail(EXIT_USAGE, "status takes no FILE");
+		return tw_cli_fail(EXIT_USAGE, "status takes no FILE");
 	struct tw_run_opts o = run_opts(c);
 	struct tw_err e;
 	return tw_status(stdout, c->json, &o, &e) < 0 ? engine_fail(&e) : 0;
@@ -298,14 +298,14 @@ int main(int argc, char **argv)
 	if (r)
 		return r;
 	if (!c.cmd) {
-		fail(EXIT_USAGE, "which COMMAND?");
+		tw_cli_fail(EXIT_USAGE, "which COMMAND?");
 		fputs(usage_text, stderr);
 		return EXIT_USAGE;
 	}
 	if (c.json && strcmp(c.cmd, "status"))
-		return fail(EXIT_USAGE, "%s: --json is for status only", c.cmd);
+		return tw_cli_fail(EXIT_USAGE, "%s: --json is for status only", c.cmd);
 	if (c.owner && (!strcmp(c.cmd, "status") || !strcmp(c.cmd, "detach")))
-		return fail(EXIT_USAGE, "%s: --owner does not apply (see tapwire --help)", c.cmd);
+		return tw_cli_fail(EXIT_USAGE, "%s: --owner does not apply (see tapwire --help)", c.cmd);
 	if (!strcmp(c.cmd, "up"))
 		return with_net(&c, do_up);
 	if (!strcmp(c.cmd, "check"))
@@ -320,5 +320,5 @@ int main(int argc, char **argv)
 		return cmd_attach(&c, false);
 	if (!strcmp(c.cmd, "help"))
 		return fputs(usage_text, stdout), 0;
-	return fail(EXIT_USAGE, "unknown command '%s' (see tapwire --help)", c.cmd);
+	return tw_cli_fail(EXIT_USAGE, "unknown command '%s' (see tapwire --help)", c.cmd);
 }

@@ -182,6 +182,13 @@ int tw_link_change_by_name(struct tw_nl *nl, const char *name, const struct tw_l
 	return change(nl, 0, name, c);
 }
 
+int tw_link_delete_by_name(struct tw_nl *nl, const char *name)
+{
+	struct tw_link live;
+	int r = tw_link_get(nl, name, 0, &live);
+	return r < 0 ? r : tw_link_delete(nl, live.ifindex);
+}
+
 int tw_link_delete(struct tw_nl *nl, int ifindex)
 {
 	struct nl_msg *msg = link_msg(RTM_DELLINK, 0, ifindex);

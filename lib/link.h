@@ -60,6 +60,9 @@ int tw_link_change(struct tw_nl *nl, int ifindex, const struct tw_link_change *c
 /* The same, finding the device by name in the kernel (saves a lookup). */
 int tw_link_change_by_name(struct tw_nl *nl, const char *name, const struct tw_link_change *c);
 int tw_link_delete(struct tw_nl *nl, int ifindex);
+/* For undoing a creation that failed halfway (one device, so the ~25 ms of
+ * a single unregistration do not matter there). */
+int tw_link_delete_by_name(struct tw_nl *nl, const char *name);
 
 /* Apply set (MAC, MTU, master; may be NULL) to a new device and bring it
  * up. A bare bridge port (no addresses of its own) first loses its IPv6

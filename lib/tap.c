@@ -178,9 +178,7 @@ static int tap_create(struct tw_ctx *c, const struct tw_step *s, char *why, size
 		r = tw_link_come_up(&e->nl, t->name, &ch, t->bridge[0] && !t->addrs.n);
 	if (r < 0) {
 		tw_nl_strerror(&e->nl, r, why, len);
-		struct tw_link live;
-		if (tw_link_get(&e->nl, t->name, 0, &live) == 0)
-			tw_link_delete(&e->nl, live.ifindex);
+		tw_link_delete_by_name(&e->nl, t->name);
 	}
 	return r;
 }

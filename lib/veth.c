@@ -144,9 +144,7 @@ static int veth_create(struct tw_ctx *c, const struct tw_step *s, char *why, siz
 		char buf[160];
 		snprintf(why, len, "cannot set up %s%s%s: %s", b->name, b->bridge[0] ? " on bridge " : "",
 			 b->bridge, tw_nl_strerror(&nb->nl, r, buf, sizeof(buf)));
-		struct tw_link live;
-		if (tw_link_get(&na->nl, a->name, 0, &live) == 0)
-			tw_link_delete(&na->nl, live.ifindex);
+		tw_link_delete_by_name(&na->nl, a->name);
 	}
 	return r;
 }
