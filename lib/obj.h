@@ -26,6 +26,7 @@ struct tw_step {
 	char data[128];        /* kept in the state: VETH "peerns/peer", ATTR old value, PORT bridge */
 	char value[64];        /* ATTR: the new value */
 	unsigned mtu;          /* a new device's MTU as planned (0: the kernel's default) */
+	char note[112];        /* why it is what it is, when tapwire chose it: the plan shows it */
 	bool recorded;         /* this owner is on record already: no state change */
 	int line;              /* source line, for messages */
 };

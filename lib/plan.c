@@ -169,15 +169,118 @@ static struct tw_step *object(struct tw_plan *p, struct tw_state *st, enum tw_ki
 	return s;
 }
 
-/* The MTU a new device on bridge should get: the bridge's, as declared or
- * as it is, so it never drags a jumbo bridge down to 1500. */
+/* ---- MTU over VXLAN: a frame that fits the bridge must fit the tunnel */
+
+/* What VXLAN adds to every frame: outer Ethernet 14, IPv4 20 or IPv6 40,
+ * UDP 8 and VXLAN 8 bytes. */
+#define VXLAN_OVERHEAD_V4 50
+#define VXLAN_OVERHEAD_V6 70
+/* When the underlay cannot be asked (its namespace is made by this run, no
+ * route yet): Ethernet's. */
+#define UNDERLAY_MTU_GUESS 1500
+
+static const struct tw_cidr *vxlan_peer(const struct tw_vxlan_spec *v)
+{
+	return v->has_local ? &v->local : v->has_remote ? &v->remote : v->has_group ? &v->group
+		: v->n_remotes ? &v->remotes[0] : NULL;
+}
+
+/* The underlay's MTU: dev's, else that of the device the route to each
+ * remote leaves by (the smallest). 0 when it cannot be told yet. */
+static unsigned underlay_mtu(struct tw_ctx *c, const struct tw_vxlan_spec *v, char *dev,
+			     size_t len)
+{
+	struct tw_nl *nl;
+	struct tw_link l;
+	if (tw_ctx_is_fresh(c, v->ns) || tw_ctx_nl(c, v->ns, &nl) < 0)
+		return 0;
+	if (v->dev[0]) {
+		if (tw_link_get(nl, v->dev, 0, &l) < 0)
+			return 0;
+		tw_strscpy(dev, l.name, len);
+		return l.mtu;
+	}
+	const struct tw_cidr *dst = v->has_remote ? &v->remote : v->remotes;
+	size_t n = v->has_remote ? 1 : v->n_remotes;
+	unsigned mtu = 0;
+	for (size_t i = 0; i < n; i++) {
+		int oif = tw_route_dev(nl, &dst[i]);
+		if (oif > 0 && tw_link_get(nl, NULL, oif, &l) == 0 && (!mtu || l.mtu < mtu)) {
+			mtu = l.mtu;
+			tw_strscpy(dev, l.name, len);
+		}
+	}
+	return mtu;
+}
+
+/* The largest frame vxlan v carries without fragmenting the underlay:
+ * its declared MTU, else the underlay's less the encapsulation. */
+static unsigned vxlan_mtu(struct tw_ctx *c, const struct tw_vxlan_spec *v, char *note,
+			  size_t len)
+{
+	if (v->mtu) {
+		snprintf(note, len, "as vxlan %s", v->name);
+		return v->mtu;
+	}
+	const struct tw_cidr *peer = vxlan_peer(v);
+	bool v6 = peer && peer->family == AF_INET6;
+	unsigned over = v6 ? VXLAN_OVERHEAD_V6 : VXLAN_OVERHEAD_V4;
+	char dev[IFNAMSIZ] = "";
+	unsigned under = underlay_mtu(c, v, dev, sizeof(dev));
+	if (under)
+		snprintf(note, len, "underlay %s mtu %u - %u for VXLAN over IPv%d", dev, under, over,
+			 v6 ? 6 : 4);
+	else
+		snprintf(note, len, "underlay mtu unknown, %u assumed, - %u for VXLAN over IPv%d",
+			 UNDERLAY_MTU_GUESS, over, v6 ? 6 : 4);
+	under = under ? under : UNDERLAY_MTU_GUESS;
+	return under > over + TW_MTU_MIN ? under - over : TW_MTU_MIN;
+}
+
+/* Each declared bridge's MTU: as declared, else the smallest its VXLANs
+ * carry, so the bridge and every port made on it agree with the tunnel
+ * (a larger frame would be dropped in it, silently). */
+static int plan_bridge_mtus(struct tw_ctx *c, struct tw_plan *p)
+{
+	p->bridge_mtus = calloc(p->net->n_bridges + 1, sizeof(*p->bridge_mtus));
+	if (!p->bridge_mtus)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->net->n_bridges; i++) {
+		const struct tw_bridge_spec *b = &p->net->bridges[i];
+		struct tw_bridge_mtu *m = &p->bridge_mtus[i];
+		m->mtu = b->mtu;
+		for (size_t k = 0; !b->mtu && k < p->net->n_vxlans; k++) {
+			const struct tw_vxlan_spec *v = &p->net->vxlans[k];
+			char note[sizeof(m->note)];
+			if (strcmp(v->ns, b->ns) || strcmp(v->bridge, b->name))
+				continue;
+			unsigned mtu = vxlan_mtu(c, v, note, sizeof(note));
+			if (!m->mtu || mtu < m->mtu) {
+				m->mtu = mtu;
+				tw_strscpy(m->note, note, sizeof(m->note));
+			}
+		}
+	}
+	return 0;
+}
+
+static const struct tw_bridge_mtu *declared_mtu(const struct tw_plan *p, const char *ns,
+						const char *br)
+{
+	const struct tw_bridge_spec *b = tw_net_find_bridge(p->net, ns, br);
+	return b ? &p->bridge_mtus[b - p->net->bridges] : NULL;
+}
+
+/* The MTU a new device on bridge should get: the bridge's, as declared (or
+ * chosen for its VXLAN) or as it is, so it never drags a jumbo bridge down
+ * to 1500. */
 static unsigned bridge_mtu(struct tw_ctx *c, struct tw_plan *p, const char *ns, const char *br)
 {
 	if (!br[0])
 		return 0;
-	const struct tw_bridge_spec *b = tw_net_find_bridge(p->net, ns, br);
-	if (b && b->mtu)
-		return b->mtu;
+	const struct tw_bridge_mtu *m = declared_mtu(p, ns, br);
+	if (m && m->mtu)
+		return m->mtu;
 	if (tw_ctx_is_fresh(c, ns))
 		return 0;
 	struct tw_nl *nl;
@@ -248,13 +351,16 @@ static int plan_bridges(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st
 		if (b->type == TW_BRIDGE_OVS)
 			return tw_err_set(e, 1, "%sbridge %s: Open vSwitch bridges are not supported by this build",
 					  where(p, b->line, loc, sizeof(loc)), b->name);
+		const struct tw_bridge_mtu *m = &p->bridge_mtus[i];
 		struct tw_link live;
 		struct tw_step *s = object(p, st, TW_K_BRIDGE, b->ns, b->name, b, b->line, e);
 		int r = s ? plan_object(c, p, st, s, &live, e) : -1;
 		if (r < 0)
 			return r;
+		s->mtu = m->mtu;
+		tw_strscpy(s->note, m->note, sizeof(s->note));
 		if (r == TW_PRESENT) {
-			struct want w = { .mtu = b->mtu, .mac = b->has_mac ? b->mac : NULL,
+			struct want w = { .mtu = m->mtu, .mac = b->has_mac ? b->mac : NULL,
 					  .stp = b->stp == TW_UNSET ? -1 : b->stp };
 			if (diff_dev(c, p, st, b->ns, b->name, &live, &w, b->line) < 0)
 				return tw_err_set(e, 1, "out of memory");
@@ -301,6 +407,10 @@ static int plan_vxlans(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st,
 		if (r < 0)
 			return r;
 		s->mtu = v->mtu ? v->mtu : bridge_mtu(c, p, v->ns, v->bridge);
+		if (!s->mtu)
+			s->mtu = vxlan_mtu(c, v, s->note, sizeof(s->note));
+		else if (!v->mtu && declared_mtu(p, v->ns, v->bridge))
+			tw_strscpy(s->note, declared_mtu(p, v->ns, v->bridge)->note, sizeof(s->note));
 		if (r == TW_PRESENT) {
 			struct want w = { .mtu = v->mtu, .master = v->bridge[0] ? v->bridge : NULL,
 					  .stp = -1 };
@@ -448,7 +558,11 @@ int tw_plan_build(struct tw_ctx *c, struct tw_state *st, const struct tw_net *ne
 		return tw_err_set(e, 2, "%s: owner name %s", net->source[0] ? net->source : "tapwire", why);
 	/* Kinds in the order they must exist in: a veth needs its namespaces
 	 * and bridges, an address its device. */
-	if (plan_namespaces(c, p, st, e) < 0 || plan_bridges(c, p, st, e) < 0 ||
+	if (plan_namespaces(c, p, st, e) < 0)
+		return -1;
+	if (plan_bridge_mtus(c, p) < 0)
+		return tw_err_set(e, 1, "out of memory");
+	if (plan_bridges(c, p, st, e) < 0 ||
 	    plan_needs(c, p, e) < 0 || plan_vxlans(c, p, st, e) < 0 ||
 	    plan_veths(c, p, st, e) < 0 || plan_taps(c, p, st, e) < 0 ||
 	    plan_ports(c, p, st, e) < 0)
@@ -478,6 +592,7 @@ void tw_plan_free(struct tw_plan *p)
 {
 	free(p->v);
 	free(p->veths);
+	free(p->bridge_mtus);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -494,8 +609,10 @@ void tw_step_print(FILE *out, const struct tw_step *s, const char *prefix)
 	char desc[320];
 	tw_kind_ops(s->key.kind)->describe(s, desc, sizeof(desc));
 	const char *mark = s->action == TW_ACT_CREATE ? "+" : s->action == TW_ACT_SET ? "~" : "=";
-	fprintf(out, "%s%s %s%s\n", prefix, mark, desc,
-		s->action == TW_ACT_USE ? " (exists: use it)" : "");
+	const char *note = s->action == TW_ACT_CREATE && s->note[0] ? s->note : NULL;
+	fprintf(out, "%s%s %s%s%s%s%s\n", prefix, mark, desc,
+		s->action == TW_ACT_USE ? " (exists: use it)" : "", note ? " (" : "", note ? note : "",
+		note ? ")" : "");
 }
 
 /* ---- apply and roll back */

@@ -24,6 +24,10 @@ struct tw_plan {
 	struct tw_step *v;
 	size_t n, cap;
 	struct tw_veth_spec *veths; /* copies with the bridged end first */
+	struct tw_bridge_mtu {      /* one per net->bridges[i] */
+		unsigned mtu;       /* as declared, or chosen for a VXLAN on it; 0: the kernel's */
+		char note[112];     /* how it was chosen, "" when declared */
+	} *bridge_mtus;
 };
 
 int tw_plan_build(struct tw_ctx *c, struct tw_state *st, const struct tw_net *net,
