@@ -219,6 +219,10 @@ static int check_peers(const struct tw_xml_el *e, const struct tw_vxlan_spec *vx
 	if (vx->has_local && peer && peer->family != vx->local.family)
 		return tw_xml_el_fail(e, "local %s and %s %s mix IPv4 and IPv6", ip_str(&vx->local, a),
 				      vx->has_group ? "group" : "remote", ip_str(peer, b));
+	/* The kernel joins the group on one device and refuses it without. */
+	if (vx->has_group && !vx->dev[0])
+		return tw_xml_el_fail(e, "group %s needs dev=, the underlay device to join it on",
+				      ip_str(&vx->group, a));
 	struct tw_cidr dup;
 	int r = tw_xml_cidr_dup(e->ctx, vx->remotes, vx->n_remotes, &dup);
 	if (r <= 0)
