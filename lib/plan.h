@@ -19,7 +19,8 @@ __attribute__((format(printf, 3, 4))) int tw_err_set(struct tw_err *e, int exit,
 						     ...);
 
 struct tw_plan {
-	const struct tw_net *net;
+	const struct tw_net *net;   /* own, as the planner reads it */
+	struct tw_net *own;         /* a copy: devices on Open vSwitch bridges become OVS ports */
 	char owner[TW_OWNER_MAX];
 	struct tw_step *v;
 	size_t n, cap;
