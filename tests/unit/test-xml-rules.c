@@ -106,6 +106,10 @@ static const struct rule rules[] = {
 	{ NET("<tw:tap name=\"t\" vnet-hdr=\"1\"/>\n"), "vnet-hdr '1' must be 'yes' or 'no'" },
 	{ NET("<tw:bridge name=\"b\" stp=\"true\"/>\n"), "<tw:bridge>: stp 'true' must be 'on' or 'off'" },
 	{ NET("<tw:bridge name=\"b\" type=\"Linux\"/>\n"), "type 'Linux' must be 'linux' or 'ovs'" },
+	{ NET("<tw:bridge name=\"b\" type=\"ovs\" datapath=\"system\"/>\n<tw:bridge name=\"c\" type=\"ovs\" datapath=\"netdev\"/>\n"), NULL },
+	{ NET("<tw:bridge name=\"b\" datapath=\"netdev\"/>\n"),
+	  "t.xml:2: <tw:bridge>: datapath= is for Open vSwitch bridges (type='ovs')" },
+	{ NET("<tw:bridge name=\"b\" type=\"ovs\" datapath=\"dpdk\"/>\n"), "datapath 'dpdk' must be 'system' or 'netdev'" },
 	/* vxlan */
 	{ NET("<tw:vxlan name=\"v\" id=\"0\"/>\n<tw:vxlan name=\"w\" id=\"16777215\"/>\n"), NULL },
 	{ NET("<tw:vxlan name=\"v\" id=\"16777216\"/>\n"), "<tw:vxlan>: id 16777216 is out of range; allowed 0..16777215" },
