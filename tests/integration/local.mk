@@ -24,7 +24,8 @@ TW_INTEGRATION_TESTS = \
 	tests/integration/engine-attach.sh \
 	tests/integration/engine-share.sh \
 	tests/integration/overlay-vxlan.sh \
-	tests/integration/overlay-mtu.sh
+	tests/integration/overlay-mtu.sh \
+	tests/integration/overlay-ovs.sh
 # End to end: a real guest (tests/guest) boots under QEMU behind tapwire.
 # Each suite builds the guest once into tests/guest/cache (apt, outside its
 # namespace), then boots it once. e2e-libvirt.sh (libvirt) comes next; it

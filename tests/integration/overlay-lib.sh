@@ -100,3 +100,61 @@ h_attr() { ip netns exec "h$1" cat "/sys/class/net/$2/$3" 2>/dev/null; }
 g_attr() { ip netns exec "g$1" cat "/sys/class/net/$2/$3" 2>/dev/null; }
 # What host N holds besides lo and its underlay.
 h_devs() { ip -n "h$1" -o link show 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' | grep -vx 'lo\|eth1' | sort | tr '\n' ' ' | sed 's/ $//'; }
+
+# ---- Open vSwitch, private: no kernel module here, so the userspace
+# datapath (datapath="netdev"). Each instance has its own database, sockets,
+# pid files and logs under $TW_TMP/ovs-NAME, and runs in network namespace
+# NETNS (default: the test's own). ovs-vsctl and tapwire reach it through
+# OVS_RUNDIR=$TW_TMP/ovs-NAME (ovs-vsctl's default database is
+# unix:$OVS_RUNDIR/db.sock). ovs_stop_all ends every daemon started.
+
+ovs_have() {
+	command -v ovsdb-server > /dev/null && command -v ovs-vswitchd > /dev/null &&
+		command -v ovs-vsctl > /dev/null && command -v ovsdb-tool > /dev/null &&
+		[ -r /usr/share/openvswitch/vswitch.ovsschema ]
+}
+
+# ovs_start NAME [NETNS]
+ovs_start() {
+	d=$TW_TMP/ovs-$1
+	set -- "$1" "${2:-}"
+	enter=""
+	[ -z "$2" ] || enter="nsenter --net=/run/netns/$2"
+	mkdir -p "$d"
+	ovsdb-tool create "$d/conf.db" /usr/share/openvswitch/vswitch.ovsschema || return 1
+	# shellcheck disable=SC2086 # $enter: a command prefix, or nothing
+	OVS_RUNDIR=$d OVS_DBDIR=$d OVS_LOGDIR=$d OVS_SYSCONFDIR=$d $enter ovsdb-server "$d/conf.db" \
+		--remote="punix:$d/db.sock" --unixctl="$d/ovsdb-server.ctl" \
+		--pidfile="$d/ovsdb-server.pid" --log-file="$d/ovsdb-server.log" --no-chdir \
+		> /dev/null 2>&1 &
+	echo $! >> "$TW_TMP/ovs.pids"
+	i=0
+	while [ ! -S "$d/db.sock" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	ovs-vsctl --db="unix:$d/db.sock" --timeout=10 --no-wait init || return 1
+	# shellcheck disable=SC2086
+	OVS_RUNDIR=$d OVS_DBDIR=$d OVS_LOGDIR=$d OVS_SYSCONFDIR=$d $enter ovs-vswitchd "unix:$d/db.sock" \
+		--unixctl="$d/ovs-vswitchd.ctl" --pidfile="$d/ovs-vswitchd.pid" \
+		--log-file="$d/ovs-vswitchd.log" --no-chdir > /dev/null 2>&1 &
+	echo $! >> "$TW_TMP/ovs.pids"
+	# Without --no-wait, ovs-vsctl returns once ovs-vswitchd has applied
+	# the change: it is up.
+	ovs-vsctl --db="unix:$d/db.sock" --timeout=10 set Open_vSwitch . external_ids:tapwire-test=1
+}
+
+ovs_stop_all() {
+	[ -f "$TW_TMP/ovs.pids" ] || return 0
+	for pid in $(cat "$TW_TMP/ovs.pids"); do kill "$pid" 2> /dev/null; done
+	for pid in $(cat "$TW_TMP/ovs.pids"); do
+		i=0
+		while kill -0 "$pid" 2> /dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+		kill -9 "$pid" 2> /dev/null
+		wait "$pid" 2> /dev/null
+	done
+	rm -f "$TW_TMP/ovs.pids"
+}
+
+# vsctl NAME ARGS...: ovs-vsctl on instance NAME.
+vsctl() {
+	n=$1; shift
+	ovs-vsctl --db="unix:$TW_TMP/ovs-$n/db.sock" --timeout=10 "$@"
+}
