@@ -33,7 +33,8 @@ TW_INTEGRATION_TESTS = \
 TW_E2E_TESTS = \
 	tests/integration/e2e-helper.sh \
 	tests/integration/e2e-unpriv.sh \
-	tests/integration/e2e-attach.sh
+	tests/integration/e2e-attach.sh \
+	tests/integration/overlay-qemu.sh
 TESTS += $(TW_INTEGRATION_TESTS) $(TW_E2E_TESTS)
 EXTRA_DIST += $(TW_INTEGRATION_TESTS) $(TW_E2E_TESTS) tests/integration/e2e-lib.sh
 # Sourced by the engine-*.sh suites, and (with overlay-lib.sh) the overlay-*.sh ones.
