@@ -4,4 +4,4 @@ EXTRA_PROGRAMS = bench/tw-helper-bench
 bench_tw_helper_bench_SOURCES = bench/helper-bench.c
 bench_tw_helper_bench_LDADD = lib/libtwcore.a
 CLEANFILES += $(EXTRA_PROGRAMS)
-EXTRA_DIST += bench/helper
+EXTRA_DIST += bench/helper bench/overlay
