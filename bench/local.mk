@@ -4,7 +4,7 @@ EXTRA_PROGRAMS = bench/tw-helper-bench
 bench_tw_helper_bench_SOURCES = bench/helper-bench.c
 bench_tw_helper_bench_LDADD = lib/libtwcore.a
 CLEANFILES += $(EXTRA_PROGRAMS)
-EXTRA_DIST += bench/helper
+EXTRA_DIST += bench/helper bench/overlay
 # bench/hook: the libvirt hook against a shell hook doing the same with `ip`.
 EXTRA_PROGRAMS += bench/tw-hook-bench
 bench_tw_hook_bench_SOURCES = bench/hook-bench.c

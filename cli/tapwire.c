@@ -8,6 +8,7 @@
  * failure prints one line first that says what and where. */
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "domain.h"
 #include "engine.h"
 #include "libvirt.h"
+#include "netns.h"
 #include "twxml.h"
 #include "util.h"
 
@@ -54,6 +56,8 @@ static const char usage_text[] =
 	"  -j, --json        machine-readable status\n"
 	"      --domain DOM  libvirt domain (name, UUID or id) for attach and detach\n"
 	"      --connect URI libvirt connection URI (default: libvirt's default)\n"
+	"  -N, --netns NAME  run in network namespace NAME (/run/netns/NAME), as\n"
+	"                    `ip -n NAME` does; prefer it to `ip netns exec`\n"
 	"  -h, --help        this text\n"
 	"      --version     the version\n"
 	"\n"
@@ -66,6 +70,7 @@ struct cli {
 	const char *file;
 	const char *owner;
 	const char *domain, *connect; /* attach/detach --domain, --connect */
+	const char *netns; /* --netns: where "" (where tapwire runs) is */
 	bool dry_run, quiet, json;
 };
 
@@ -87,13 +92,14 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		{ "json", no_argument, NULL, 'j' },    { "owner", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },    { "version", no_argument, NULL, 'V' },
 		{ "domain", required_argument, NULL, 'd' }, { "connect", required_argument, NULL, 'c' },
+		{ "netns", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int o;
 	opterr = 0;
 	/* A leading ':' tells a missing argument (':') from an unknown
 	 * option ('?'). */
-	while ((o = getopt_long(argc, argv, "+:nqjo:h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+:nqjo:hN:", opts, NULL)) != -1) {
 		switch (o) {
 		case 'n': c->dry_run = true; break;
 		case 'q': c->quiet = true; break;
@@ -101,6 +107,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		case 'o': c->owner = optarg; break;
 		case 'd': c->domain = optarg; break;
 		case 'c': c->connect = optarg; break;
+		case 'N': c->netns = optarg; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		case 'V': printf("tapwire " PACKAGE_VERSION "\n"); exit(0);
 		case ':':
@@ -291,11 +298,35 @@ static int cmd_status(const struct cli *c)
 	return tw_status(stdout, c->json, &o, &e) < 0 ? engine_fail(&e) : 0;
 }
 
+/* --netns: enter the network namespace only, like `ip -n` and `nsenter
+ * --net`. `ip netns exec` also gives its command a fresh mount namespace,
+ * and a namespace tapwire makes there is a bind mount under /run/netns that
+ * vanishes, namespace and all, when tapwire exits. The state follows: it is
+ * kept per network namespace. */
+static int enter_netns(const char *name)
+{
+	char why[96];
+	if (!tw_nsname_valid(name, why, sizeof(why)))
+		return fail(EXIT_USAGE, "--netns %s: namespace name %s", name, why);
+	int fd = tw_netns_open(name);
+	if (fd < 0)
+		return fail(fd == -ENOENT ? EXIT_USAGE : EXIT_REFUSED,
+			    "--netns %s: " TW_NETNS_DIR "/%s: %s", name, name,
+			    fd == -ENOENT ? "no such namespace" : strerror(-fd));
+	int r = setns(fd, CLONE_NEWNET) < 0 ? -errno : 0;
+	close(fd);
+	if (r < 0)
+		return fail(EXIT_REFUSED, "--netns %s: cannot enter it: %s", name, strerror(-r));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c = { 0 };
 	int r = parse(argc, argv, &c);
 	if (r)
+		return r;
+	if (c.netns && (r = enter_netns(c.netns)))
 		return r;
 	if (!c.cmd) {
 		tw_cli_fail(EXIT_USAGE, "which COMMAND?");

@@ -9,6 +9,7 @@
  *   2. close stray fds, open /dev/net/tun and a netlink socket
  *   3. drop to CAP_NET_ADMIN as the caller; no-new-privs; empty environment
  *   4. decide: policy file, then the bridge must exist and be a Linux bridge
+ *      (an Open vSwitch bridge is refused by name: see is_ovs_bridge)
  *   5. act, under a seccomp filter: tap, MAC/MTU/master, up, send the fd
  *
  * Any failure exits 1 with one line on stderr; the tap is not persistent,
@@ -103,6 +104,27 @@ static const char *policy_path(void)
 	return path;
 }
 
+/* Open vSwitch's run directory, where ovs-vswitchd keeps a BRIDGE.mgmt
+ * socket for each of its bridges: the one sign of an OVS bridge on either
+ * datapath (with the userspace one its device is a plain tap). */
+static const char *ovs_rundir(void)
+{
+	const char *env = tw_priv_secure() ? NULL : getenv("OVS_RUNDIR");
+	static char dir[1024];
+	tw_strscpy(dir, env && *env ? env : "/run/openvswitch", sizeof(dir));
+	return dir;
+}
+
+static bool is_ovs_bridge(const char *rundir, const char *name, const struct tw_link *l)
+{
+	char path[1100];
+	struct stat st;
+	if (!strcmp(l->kind, "openvswitch"))
+		return true;
+	snprintf(path, sizeof(path), "%s/%s.mgmt", rundir, name);
+	return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
 int main(int argc, char **argv)
 {
 	struct tw_helper_args args;
@@ -124,6 +146,7 @@ int main(int argc, char **argv)
 	/* 2. Descriptors: only stdio and FD survive; then the two privileged
 	 * opens that need root (/dev/net/tun is mode 0600 on some hosts). */
 	const char *conf = policy_path();
+	const char *ovsdir = ovs_rundir();
 	if (tw_priv_close_fds(args.fd) < 0)
 		die("cannot close inherited file descriptors");
 	check_socket(args.fd);
@@ -166,6 +189,12 @@ int main(int argc, char **argv)
 	r = tw_bridge_get(&nl, args.br, &br);
 	if (r == -ENODEV)
 		die("bridge '%s' does not exist", args.br);
+	/* Adding a port to OVS means writing to its database as root, and
+	 * the port would outlive QEMU: see tapwire-bridge-helper(8). */
+	if (r == -EMEDIUMTYPE && is_ovs_bridge(ovsdir, args.br, &br))
+		die("'%s' is an Open vSwitch bridge: this helper only puts taps on Linux bridges; "
+		    "use libvirt's <virtualport type='openvswitch'> or `tapwire attach` "
+		    "(see tapwire-bridge-helper(8))", args.br);
 	if (r == -EMEDIUMTYPE)
 		die("'%s' is not a Linux bridge (it is a %s device)", args.br,
 		    br.kind[0] ? br.kind : "plain");

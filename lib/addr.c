@@ -80,6 +80,35 @@ int tw_addr_list(struct tw_nl *nl, int ifindex, struct tw_cidr **out, size_t *n)
 	return 0;
 }
 
+static int on_route(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	if (nlh->nlmsg_type != RTM_NEWROUTE)
+		return 0;
+	struct nlattr *tb[RTA_MAX + 1];
+	if (nlmsg_parse(nlh, sizeof(struct rtmsg), tb, RTA_MAX, NULL) < 0)
+		return -EPROTO;
+	if (tb[RTA_OIF])
+		*(int *)arg = (int)nla_get_u32(tb[RTA_OIF]);
+	return 0;
+}
+
+int tw_route_dev(struct tw_nl *nl, const struct tw_cidr *dst)
+{
+	size_t alen = dst->family == AF_INET ? 4 : 16;
+	struct rtmsg rtm = { .rtm_family = (unsigned char)dst->family,
+			     .rtm_dst_len = (unsigned char)(alen * 8) };
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETROUTE, 0);
+	int r = -ENOMEM, oif = 0;
+	if (msg && nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) == 0 &&
+	    nla_put(msg, RTA_DST, (int)alen, dst->addr) == 0)
+		r = tw_nl_talk(nl, msg, on_route, &oif);
+	nlmsg_free(msg);
+	if (r < 0)
+		return r;
+	return oif > 0 ? oif : -ENETUNREACH;
+}
+
 static int addr_request(struct tw_nl *nl, int add, int ifindex, const struct tw_cidr *c)
 {
 	struct rtnl_addr *ra = rtnl_addr_alloc();

@@ -86,7 +86,8 @@ static int br_create(struct tw_ctx *c, const struct tw_step *s, char *why, size_
 	if (r == 0)
 		r = tw_ctx_nl(c, s->key.ns, &nl);
 	if (r == 0)
-		r = tw_bridge_put(nl, b->name, 0, b->mtu, mac, b->stp == TW_UNSET ? -1 : b->stp, true);
+		r = tw_bridge_put(nl, b->name, 0, s->mtu ? s->mtu : b->mtu, mac,
+				  b->stp == TW_UNSET ? -1 : b->stp, true);
 	if (r < 0)
 		tw_nl_strerror(nl, r, why, len);
 	return r;
@@ -102,8 +103,9 @@ static void br_describe(const struct tw_step *s, char *buf, size_t len)
 	const struct tw_bridge_spec *b = s->spec;
 	char label[96], mtu[24] = "", stp[16] = "";
 	tw_dev_label(s->key.ns, s->key.name, label, sizeof(label));
-	if (b && b->mtu)
-		snprintf(mtu, sizeof(mtu), " mtu %u", b->mtu);
+	unsigned m = s->mtu ? s->mtu : b ? b->mtu : 0;
+	if (m)
+		snprintf(mtu, sizeof(mtu), " mtu %u", m);
 	if (b && b->stp != TW_UNSET)
 		snprintf(stp, sizeof(stp), " stp %s", b->stp ? "on" : "off");
 	snprintf(buf, len, "bridge %s%s%s", label, mtu, stp);

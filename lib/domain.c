@@ -7,6 +7,12 @@
 
 #include "util.h"
 
+/* libvirt's way of saying the bridge is Open vSwitch's. */
+static bool on_ovs(const struct tw_iface *i)
+{
+	return !strcmp(i->virtualport_type, "openvswitch");
+}
+
 static int need_bridge(struct tw_net *n, const struct tw_iface *i, const char *bridge)
 {
 	for (size_t k = 0; k < n->n_needs; k++)
@@ -19,6 +25,7 @@ static int need_bridge(struct tw_net *n, const struct tw_iface *i, const char *b
 	struct tw_need_spec *s = &v[n->n_needs++];
 	memset(s, 0, sizeof(*s));
 	tw_strscpy(s->bridge, bridge, sizeof(s->bridge));
+	s->ovs = on_ovs(i);
 	s->line = i->line;
 	tw_iface_label(i, s->what, sizeof(s->what));
 	return 0;
@@ -167,10 +174,29 @@ int tw_iface_net(const struct tw_iface *i, const char *source, const char *user,
 	n->taps = t;
 	n->n_taps = 1;
 	tw_iface_tapname(i, t->name);
-	tw_strscpy(t->bridge, i->source_bridge, sizeof(t->bridge));
 	t->vnet_hdr = TW_UNSET;
 	t->line = i->line;
 	merge_tap(t, i, user);
 	*out = n;
+	if (!on_ovs(i)) {
+		tw_strscpy(t->bridge, i->source_bridge, sizeof(t->bridge));
+		return 0;
+	}
+	/* As libvirt does for <virtualport type='openvswitch'>: the tap is an
+	 * OVS port that carries the guest's interface id and MAC. */
+	struct tw_ovs_port_spec *o = calloc(1, sizeof(*o));
+	if (!o) {
+		tw_net_free(n);
+		*out = NULL;
+		return -ENOMEM;
+	}
+	tw_strscpy(o->dev, t->name, sizeof(o->dev));
+	tw_strscpy(o->bridge, i->source_bridge, sizeof(o->bridge));
+	tw_strscpy(o->iface_id, i->interfaceid, sizeof(o->iface_id));
+	o->has_mac = i->has_mac;
+	memcpy(o->mac, i->mac, TW_MAC_LEN);
+	o->line = i->line;
+	n->ovs_ports = o;
+	n->n_ovs_ports = 1;
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include "ctx.h"
 #include "netns.h"
 #include "obj.h"
+#include "ovs.h"
 #include "state.h"
 #include "teardown.h"
 
@@ -21,7 +22,8 @@ const struct tw_kind_ops *tw_kind_ops(enum tw_kind k)
 		[TW_K_VXLAN] = &tw_vxlan_ops, [TW_K_VETH] = &tw_veth_ops,
 		[TW_K_TAP] = &tw_tap_ops,     [TW_K_PORT] = &tw_port_ops,
 		[TW_K_ATTR] = &tw_attr_ops,   [TW_K_ADDR] = &tw_addr_ops,
-		[TW_K_FDB] = &tw_fdb_ops,
+		[TW_K_FDB] = &tw_fdb_ops,     [TW_K_OVSBR] = &tw_ovsbr_ops,
+		[TW_K_OVSPORT] = &tw_ovsport_ops,
 	};
 	return k < TW_K__MAX ? table[k] : NULL;
 }
@@ -63,6 +65,12 @@ static bool rec_live(struct tw_ctx *c, const struct tw_rec *r)
 			close(fd);
 		return fd >= 0;
 	}
+	char why[200], ovsbr[IFNAMSIZ];
+	if (r->key.kind == TW_K_OVSBR)
+		return tw_ovs_bridge_exists(r->key.name, why, sizeof(why)) == 1;
+	if (r->key.kind == TW_K_OVSPORT)
+		return tw_ovs_port_bridge(r->key.name, ovsbr, why, sizeof(why)) == 1 &&
+		       !strcmp(ovsbr, r->data);
 	struct tw_nl *nl;
 	struct tw_link l;
 	if (tw_ctx_nl(c, r->key.ns, &nl) < 0 || tw_link_get(nl, r->key.name, 0, &l) < 0)

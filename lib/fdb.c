@@ -7,34 +7,28 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <netlink/route/neighbour.h>
+#include <linux/rtnetlink.h>
+#include <netlink/attr.h>
 
 #include "obj.h"
 
+/* Built by hand: libnl's rtnl_neigh refuses an IPv4 or IPv6 NDA_DST on an
+ * AF_BRIDGE entry (its family check) and silently sends the entry without
+ * it, which the kernel rejects with EINVAL. */
 static int fdb_request(struct tw_nl *nl, bool add, int ifindex, const struct tw_cidr *dst)
 {
 	static const uint8_t zero[TW_MAC_LEN];
-	struct rtnl_neigh *n = rtnl_neigh_alloc();
-	struct nl_addr *ll = nl_addr_build(AF_LLC, zero, TW_MAC_LEN);
-	struct nl_addr *ip = nl_addr_build(dst->family, dst->addr, dst->family == AF_INET ? 4 : 16);
-	struct nl_msg *msg = NULL;
+	struct ndmsg ndm = { .ndm_family = AF_BRIDGE, .ndm_ifindex = ifindex,
+			     .ndm_state = NUD_NOARP | NUD_PERMANENT, .ndm_flags = NTF_SELF };
+	/* APPEND: several remotes share the all-zero entry. */
+	struct nl_msg *msg = nlmsg_alloc_simple(add ? RTM_NEWNEIGH : RTM_DELNEIGH,
+						add ? NLM_F_CREATE | NLM_F_APPEND : 0);
 	int r = -ENOMEM;
-	if (n && ll && ip) {
-		rtnl_neigh_set_family(n, AF_BRIDGE);
-		rtnl_neigh_set_ifindex(n, ifindex);
-		rtnl_neigh_set_flags(n, NTF_SELF);
-		rtnl_neigh_set_state(n, NUD_NOARP | NUD_PERMANENT);
-		rtnl_neigh_set_lladdr(n, ll);
-		rtnl_neigh_set_dst(n, ip);
-		/* APPEND: several remotes share the all-zero entry. */
-		r = add ? rtnl_neigh_build_add_request(n, NLM_F_CREATE | NLM_F_APPEND, &msg)
-			: rtnl_neigh_build_delete_request(n, 0, &msg);
-		r = r < 0 ? -ENOMEM : tw_nl_talk(nl, msg, NULL, NULL);
-	}
+	if (msg && nlmsg_append(msg, &ndm, sizeof(ndm), NLMSG_ALIGNTO) == 0 &&
+	    nla_put(msg, NDA_LLADDR, TW_MAC_LEN, zero) == 0 &&
+	    nla_put(msg, NDA_DST, dst->family == AF_INET ? 4 : 16, dst->addr) == 0)
+		r = tw_nl_talk(nl, msg, NULL, NULL);
 	nlmsg_free(msg);
-	nl_addr_put(ll);
-	nl_addr_put(ip);
-	rtnl_neigh_put(n);
 	return r;
 }
 

@@ -24,6 +24,7 @@ lib_libtwengine_a_SOURCES = \
 	lib/link-create.c \
 	lib/veth.c lib/vxlan.c lib/fdb.c lib/addr.c lib/addr.h \
 	lib/port.c lib/attr.c \
+	lib/ovs.c lib/ovs.h \
 	lib/state.c lib/state.h \
 	lib/plan.c lib/plan.h \
 	lib/teardown.c lib/teardown.h \

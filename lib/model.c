@@ -33,6 +33,7 @@ void tw_net_free(struct tw_net *net)
 	free(net->vxlans);
 	free(net->ports);
 	free(net->needs);
+	free(net->ovs_ports);
 	free(net);
 }
 
@@ -93,6 +94,7 @@ struct tw_net *tw_net_clone(const struct tw_net *src)
 	n->vxlans = NULL;
 	n->ports = NULL;
 	n->needs = NULL;
+	n->ovs_ports = NULL;
 	/* Arrays first, so a failure leaves only arrays to free. */
 	int r = dup_array((void **)&n->namespaces, src->namespaces, src->n_namespaces, sizeof(*src->namespaces)) |
 		dup_array((void **)&n->bridges, src->bridges, src->n_bridges, sizeof(*src->bridges)) |
@@ -100,7 +102,9 @@ struct tw_net *tw_net_clone(const struct tw_net *src)
 		dup_array((void **)&n->taps, src->taps, src->n_taps, sizeof(*src->taps)) |
 		dup_array((void **)&n->vxlans, src->vxlans, src->n_vxlans, sizeof(*src->vxlans)) |
 		dup_array((void **)&n->ports, src->ports, src->n_ports, sizeof(*src->ports)) |
-		dup_array((void **)&n->needs, src->needs, src->n_needs, sizeof(*src->needs));
+		dup_array((void **)&n->needs, src->needs, src->n_needs, sizeof(*src->needs)) |
+		dup_array((void **)&n->ovs_ports, src->ovs_ports, src->n_ovs_ports,
+			  sizeof(*src->ovs_ports));
 	/* Nested arrays still point into src: null them before copying, so a
 	 * partial failure frees only what this function allocated. */
 	for (size_t i = 0; n->bridges && i < n->n_bridges; i++)

@@ -39,6 +39,7 @@ struct tw_bridge_spec {
 	char name[IFNAMSIZ];
 	char ns[TW_NSNAME_MAX]; /* "" = where tapwire runs */
 	enum tw_bridge_type type;
+	char datapath[16];      /* type ovs: datapath_type, "" = Open vSwitch's ("system") */
 	unsigned mtu;           /* 0 = leave to the kernel */
 	enum tw_tristate stp;
 	bool has_mac;
@@ -100,11 +101,27 @@ struct tw_port_spec {
 	int line;
 };
 
+/* A device on an Open vSwitch bridge: OVS, not the kernel, makes it a port
+ * (ovs-vsctl add-port), with the external ids OVN and libvirt set when
+ * the device is a guest's NIC (a libvirt <virtualport type='openvswitch'>).
+ * The planner makes these from the bridge= of devices on an OVS bridge;
+ * lib/domain.c from a libvirt interface. */
+struct tw_ovs_port_spec {
+	char dev[IFNAMSIZ];
+	char bridge[IFNAMSIZ];
+	char iface_id[64];      /* external_ids:iface-id, "" = none */
+	bool has_mac;
+	uint8_t mac[TW_MAC_LEN]; /* external_ids:attached-mac: the guest's MAC */
+	bool existing;          /* a <tw:port>: a device tapwire did not make */
+	int line;
+};
+
 /* A bridge the description uses but does not declare (the source bridge of
  * a libvirt <interface type='bridge'>): it must exist already; tapwire
  * neither creates nor deletes it. */
 struct tw_need_spec {
 	char bridge[IFNAMSIZ];
+	bool ovs;      /* an Open vSwitch bridge (<virtualport type='openvswitch'>) */
 	char what[96]; /* for messages: "interface 52:54:00:38:06:f9" */
 	int line;
 };
@@ -127,6 +144,8 @@ struct tw_net {
 	size_t n_ports;
 	struct tw_need_spec *needs;
 	size_t n_needs;
+	struct tw_ovs_port_spec *ovs_ports;
+	size_t n_ovs_ports;
 };
 
 /* One libvirt <interface>. */

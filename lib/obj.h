@@ -1,6 +1,6 @@
 /* Every kind of object the engine manages has the same shape: one file per
  * kind (netns.c, bridge.c, veth.c, tap.c, vxlan.c, port.c, attr.c, addr.c,
- * fdb.c) ending in a table of these operations. Checking the model against
+ * fdb.c; ovs.c has two, Open vSwitch bridges and ports) ending in a table of these operations. Checking the model against
  * the kernel (probe) is separate from changing it (create, remove). */
 #ifndef TW_OBJ_H
 #define TW_OBJ_H
@@ -26,6 +26,7 @@ struct tw_step {
 	char data[128];        /* kept in the state: VETH "peerns/peer", ATTR old value, PORT bridge */
 	char value[64];        /* ATTR: the new value */
 	unsigned mtu;          /* a new device's MTU as planned (0: the kernel's default) */
+	char note[112];        /* why it is what it is, when tapwire chose it: the plan shows it */
 	bool recorded;         /* this owner is on record already: no state change */
 	int line;              /* source line, for messages */
 };
@@ -51,7 +52,8 @@ struct tw_kind_ops {
 const struct tw_kind_ops *tw_kind_ops(enum tw_kind k);
 
 extern const struct tw_kind_ops tw_netns_ops, tw_bridge_ops, tw_vxlan_ops, tw_veth_ops,
-	tw_tap_ops, tw_port_ops, tw_attr_ops, tw_addr_ops, tw_fdb_ops;
+	tw_tap_ops, tw_port_ops, tw_attr_ops, tw_addr_ops, tw_fdb_ops, tw_ovsbr_ops,
+	tw_ovsport_ops;
 
 /* Shared by the device kinds. */
 int tw_dev_probe(struct tw_ctx *c, const char *ns, const char *name, const char *kind,

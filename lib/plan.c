@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "ovs.h"
 #include "teardown.h"
 
 int tw_err_set(struct tw_err *e, int exit, const char *fmt, ...)
@@ -169,15 +170,190 @@ static struct tw_step *object(struct tw_plan *p, struct tw_state *st, enum tw_ki
 	return s;
 }
 
-/* The MTU a new device on bridge should get: the bridge's, as declared or
- * as it is, so it never drags a jumbo bridge down to 1500. */
+/* ---- Open vSwitch: its bridges take ports through OVS, not the kernel */
+
+static bool is_ovs(const struct tw_net *n, const char *ns, const char *br)
+{
+	const struct tw_bridge_spec *b = br[0] ? tw_net_find_bridge(n, ns, br) : NULL;
+	return b && b->type == TW_BRIDGE_OVS;
+}
+
+static int add_ovs_port(struct tw_net *n, const char *dev, const char *bridge, bool existing,
+			int line)
+{
+	struct tw_ovs_port_spec *v = realloc(n->ovs_ports, (n->n_ovs_ports + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	n->ovs_ports = v;
+	struct tw_ovs_port_spec *o = &v[n->n_ovs_ports++];
+	memset(o, 0, sizeof(*o));
+	tw_strscpy(o->dev, dev, sizeof(o->dev));
+	tw_strscpy(o->bridge, bridge, sizeof(o->bridge));
+	o->existing = existing;
+	o->line = line;
+	return 0;
+}
+
+/* A device whose bridge= is an OVS bridge is made without a master and
+ * joins through an OVS port instead. */
+static int to_ovs(struct tw_net *n, const char *ns, const char *dev, char *bridge, int line)
+{
+	if (!is_ovs(n, ns, bridge))
+		return 0;
+	int r = add_ovs_port(n, dev, bridge, false, line);
+	bridge[0] = 0;
+	return r;
+}
+
+static int split_ovs(struct tw_net *n)
+{
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < n->n_veths; i++)
+		for (int k = 0; r == 0 && k < 2; k++) {
+			struct tw_veth_end *e = &n->veths[i].end[k];
+			r = to_ovs(n, e->ns, e->name, e->bridge, e->line);
+		}
+	for (size_t i = 0; r == 0 && i < n->n_taps; i++)
+		r = to_ovs(n, n->taps[i].ns, n->taps[i].name, n->taps[i].bridge, n->taps[i].line);
+	for (size_t i = 0; r == 0 && i < n->n_vxlans; i++)
+		r = to_ovs(n, n->vxlans[i].ns, n->vxlans[i].name, n->vxlans[i].bridge,
+			   n->vxlans[i].line);
+	size_t kept = 0;
+	for (size_t i = 0; r == 0 && i < n->n_ports; i++) {
+		const struct tw_port_spec *pt = &n->ports[i];
+		if (is_ovs(n, pt->ns, pt->bridge))
+			r = add_ovs_port(n, pt->dev, pt->bridge, true, pt->line);
+		else
+			n->ports[kept++] = *pt;
+	}
+	if (r == 0)
+		n->n_ports = kept;
+	return r;
+}
+
+/* The bridge a device goes on: its bridge=, or the OVS bridge it is a
+ * port of. */
+static const char *dev_bridge(const struct tw_plan *p, const char *ns, const char *dev,
+			      const char *bridge)
+{
+	for (size_t i = 0; !bridge[0] && !ns[0] && i < p->net->n_ovs_ports; i++)
+		if (!strcmp(p->net->ovs_ports[i].dev, dev))
+			return p->net->ovs_ports[i].bridge;
+	return bridge;
+}
+
+/* ---- MTU over VXLAN: a frame that fits the bridge must fit the tunnel */
+
+/* What VXLAN adds to every frame: outer Ethernet 14, IPv4 20 or IPv6 40,
+ * UDP 8 and VXLAN 8 bytes. */
+#define VXLAN_OVERHEAD_V4 50
+#define VXLAN_OVERHEAD_V6 70
+/* When the underlay cannot be asked (its namespace is made by this run, no
+ * route yet): Ethernet's. */
+#define UNDERLAY_MTU_GUESS 1500
+
+static const struct tw_cidr *vxlan_peer(const struct tw_vxlan_spec *v)
+{
+	return v->has_local ? &v->local : v->has_remote ? &v->remote : v->has_group ? &v->group
+		: v->n_remotes ? &v->remotes[0] : NULL;
+}
+
+/* The underlay's MTU: dev's, else that of the device the route to each
+ * remote leaves by (the smallest). 0 when it cannot be told yet. */
+static unsigned underlay_mtu(struct tw_ctx *c, const struct tw_vxlan_spec *v, char *dev,
+			     size_t len)
+{
+	struct tw_nl *nl;
+	struct tw_link l;
+	if (tw_ctx_is_fresh(c, v->ns) || tw_ctx_nl(c, v->ns, &nl) < 0)
+		return 0;
+	if (v->dev[0]) {
+		if (tw_link_get(nl, v->dev, 0, &l) < 0)
+			return 0;
+		tw_strscpy(dev, l.name, len);
+		return l.mtu;
+	}
+	const struct tw_cidr *dst = v->has_remote ? &v->remote : v->remotes;
+	size_t n = v->has_remote ? 1 : v->n_remotes;
+	unsigned mtu = 0;
+	for (size_t i = 0; i < n; i++) {
+		int oif = tw_route_dev(nl, &dst[i]);
+		if (oif > 0 && tw_link_get(nl, NULL, oif, &l) == 0 && (!mtu || l.mtu < mtu)) {
+			mtu = l.mtu;
+			tw_strscpy(dev, l.name, len);
+		}
+	}
+	return mtu;
+}
+
+/* The largest frame vxlan v carries without fragmenting the underlay:
+ * its declared MTU, else the underlay's less the encapsulation. */
+static unsigned vxlan_mtu(struct tw_ctx *c, const struct tw_vxlan_spec *v, char *note,
+			  size_t len)
+{
+	if (v->mtu) {
+		snprintf(note, len, "as vxlan %s", v->name);
+		return v->mtu;
+	}
+	const struct tw_cidr *peer = vxlan_peer(v);
+	bool v6 = peer && peer->family == AF_INET6;
+	unsigned over = v6 ? VXLAN_OVERHEAD_V6 : VXLAN_OVERHEAD_V4;
+	char dev[IFNAMSIZ] = "";
+	unsigned under = underlay_mtu(c, v, dev, sizeof(dev));
+	if (under)
+		snprintf(note, len, "underlay %s mtu %u - %u for VXLAN over IPv%d", dev, under, over,
+			 v6 ? 6 : 4);
+	else
+		snprintf(note, len, "underlay mtu unknown, %u assumed, - %u for VXLAN over IPv%d",
+			 UNDERLAY_MTU_GUESS, over, v6 ? 6 : 4);
+	under = under ? under : UNDERLAY_MTU_GUESS;
+	return under > over + TW_MTU_MIN ? under - over : TW_MTU_MIN;
+}
+
+/* Each declared bridge's MTU: as declared, else the smallest its VXLANs
+ * carry, so the bridge and every port made on it agree with the tunnel
+ * (a larger frame would be dropped in it, silently). */
+static int plan_bridge_mtus(struct tw_ctx *c, struct tw_plan *p)
+{
+	p->bridge_mtus = calloc(p->net->n_bridges + 1, sizeof(*p->bridge_mtus));
+	if (!p->bridge_mtus)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->net->n_bridges; i++) {
+		const struct tw_bridge_spec *b = &p->net->bridges[i];
+		struct tw_bridge_mtu *m = &p->bridge_mtus[i];
+		m->mtu = b->mtu;
+		for (size_t k = 0; !b->mtu && k < p->net->n_vxlans; k++) {
+			const struct tw_vxlan_spec *v = &p->net->vxlans[k];
+			char note[sizeof(m->note)];
+			if (strcmp(v->ns, b->ns) || strcmp(dev_bridge(p, v->ns, v->name, v->bridge), b->name))
+				continue;
+			unsigned mtu = vxlan_mtu(c, v, note, sizeof(note));
+			if (!m->mtu || mtu < m->mtu) {
+				m->mtu = mtu;
+				tw_strscpy(m->note, note, sizeof(m->note));
+			}
+		}
+	}
+	return 0;
+}
+
+static const struct tw_bridge_mtu *declared_mtu(const struct tw_plan *p, const char *ns,
+						const char *br)
+{
+	const struct tw_bridge_spec *b = tw_net_find_bridge(p->net, ns, br);
+	return b ? &p->bridge_mtus[b - p->net->bridges] : NULL;
+}
+
+/* The MTU a new device on bridge should get: the bridge's, as declared (or
+ * chosen for its VXLAN) or as it is, so it never drags a jumbo bridge down
+ * to 1500. */
 static unsigned bridge_mtu(struct tw_ctx *c, struct tw_plan *p, const char *ns, const char *br)
 {
 	if (!br[0])
 		return 0;
-	const struct tw_bridge_spec *b = tw_net_find_bridge(p->net, ns, br);
-	if (b && b->mtu)
-		return b->mtu;
+	const struct tw_bridge_mtu *m = declared_mtu(p, ns, br);
+	if (m && m->mtu)
+		return m->mtu;
 	if (tw_ctx_is_fresh(c, ns))
 		return 0;
 	struct tw_nl *nl;
@@ -245,16 +421,24 @@ static int plan_bridges(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st
 	char loc[300];
 	for (size_t i = 0; i < p->net->n_bridges; i++) {
 		const struct tw_bridge_spec *b = &p->net->bridges[i];
-		if (b->type == TW_BRIDGE_OVS)
-			return tw_err_set(e, 1, "%sbridge %s: Open vSwitch bridges are not supported by this build",
-					  where(p, b->line, loc, sizeof(loc)), b->name);
+		bool ovs = b->type == TW_BRIDGE_OVS;
+		if (ovs && b->ns[0])
+			return tw_err_set(e, 2, "%sbridge %s: an Open vSwitch bridge lives where ovs-vswitchd runs; "
+					  "it takes no namespace= (run tapwire there: tapwire --netns %s)",
+					  where(p, b->line, loc, sizeof(loc)), b->name, b->ns);
+		const struct tw_bridge_mtu *m = &p->bridge_mtus[i];
 		struct tw_link live;
-		struct tw_step *s = object(p, st, TW_K_BRIDGE, b->ns, b->name, b, b->line, e);
+		struct tw_step *s = object(p, st, ovs ? TW_K_OVSBR : TW_K_BRIDGE, b->ns, b->name, b,
+					   b->line, e);
 		int r = s ? plan_object(c, p, st, s, &live, e) : -1;
 		if (r < 0)
 			return r;
-		if (r == TW_PRESENT) {
-			struct want w = { .mtu = b->mtu, .mac = b->has_mac ? b->mac : NULL,
+		s->mtu = m->mtu;
+		tw_strscpy(s->note, m->note, sizeof(s->note));
+		/* OVS keeps an OVS bridge's settings; tapwire sets them when it
+		 * makes one and uses one that is there as it is. */
+		if (r == TW_PRESENT && !ovs) {
+			struct want w = { .mtu = m->mtu, .mac = b->has_mac ? b->mac : NULL,
 					  .stp = b->stp == TW_UNSET ? -1 : b->stp };
 			if (diff_dev(c, p, st, b->ns, b->name, &live, &w, b->line) < 0)
 				return tw_err_set(e, 1, "out of memory");
@@ -266,13 +450,38 @@ static int plan_bridges(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st
 	return 0;
 }
 
+static int need_ovs(struct tw_plan *p, const struct tw_need_spec *n, struct tw_err *e)
+{
+	char loc[300], why[256];
+	where(p, n->line, loc, sizeof(loc));
+	int r = tw_ovs_bridge_exists(n->bridge, why, sizeof(why));
+	if (r < 0)
+		return tw_err_set(e, 1, "%s%s: Open vSwitch bridge %s: %s", loc, n->what, n->bridge, why);
+	if (r == 0)
+		return tw_err_set(e, 1, "%s%s: Open vSwitch bridge %s does not exist (declare it in <tw:net> with type='ovs' for tapwire to create it)",
+				  loc, n->what, n->bridge);
+	return 0;
+}
+
 static int plan_needs(struct tw_ctx *c, struct tw_plan *p, struct tw_err *e)
 {
-	char loc[300];
+	char loc[300], why[256];
 	for (size_t i = 0; i < p->net->n_needs; i++) {
 		const struct tw_need_spec *n = &p->net->needs[i];
-		if (tw_net_find_bridge(p->net, "", n->bridge))
+		const struct tw_bridge_spec *b = tw_net_find_bridge(p->net, "", n->bridge);
+		if (b && (b->type == TW_BRIDGE_OVS) != n->ovs)
+			return tw_err_set(e, 2, "%s%s: bridge %s is declared %s, but the interface %s",
+					  where(p, n->line, loc, sizeof(loc)), n->what, n->bridge,
+					  n->ovs ? "a Linux bridge" : "type='ovs'",
+					  n->ovs ? "has <virtualport type='openvswitch'>"
+						 : "has no <virtualport type='openvswitch'/>");
+		if (b)
 			continue;
+		if (n->ovs) {
+			if (need_ovs(p, n, e) < 0)
+				return -1;
+			continue;
+		}
 		struct tw_nl *nl;
 		struct tw_link l;
 		int r = tw_ctx_nl(c, "", &nl);
@@ -284,6 +493,9 @@ static int plan_needs(struct tw_ctx *c, struct tw_plan *p, struct tw_err *e)
 					  loc, n->what, n->bridge);
 		if (r < 0)
 			return tw_err_set(e, 1, "%s%s: bridge %s: %s", loc, n->what, n->bridge, strerror(-r));
+		if (strcmp(l.kind, "bridge") && tw_ovs_bridge_exists(n->bridge, why, sizeof(why)) == 1)
+			return tw_err_set(e, 1, "%s%s: %s is an Open vSwitch bridge: give the interface <virtualport type='openvswitch'/>",
+					  loc, n->what, n->bridge);
 		if (strcmp(l.kind, "bridge"))
 			return tw_err_set(e, 1, "%s%s: %s is not a Linux bridge", loc, n->what, n->bridge);
 	}
@@ -300,7 +512,12 @@ static int plan_vxlans(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st,
 		int r = s ? plan_object(c, p, st, s, &live, e) : -1;
 		if (r < 0)
 			return r;
-		s->mtu = v->mtu ? v->mtu : bridge_mtu(c, p, v->ns, v->bridge);
+		const char *br = dev_bridge(p, v->ns, v->name, v->bridge);
+		s->mtu = v->mtu ? v->mtu : bridge_mtu(c, p, v->ns, br);
+		if (!s->mtu)
+			s->mtu = vxlan_mtu(c, v, s->note, sizeof(s->note));
+		else if (!v->mtu && declared_mtu(p, v->ns, br))
+			tw_strscpy(s->note, declared_mtu(p, v->ns, br)->note, sizeof(s->note));
 		if (r == TW_PRESENT) {
 			struct want w = { .mtu = v->mtu, .master = v->bridge[0] ? v->bridge : NULL,
 					  .stp = -1 };
@@ -360,9 +577,9 @@ static int plan_veths(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st,
 		/* At most 63 + 1 + 15 bytes: the bounds say so to the compiler too. */
 		snprintf(s->data, sizeof(s->data), "%.*s/%.*s", TW_NSNAME_MAX - 1, b->ns, IFNAMSIZ - 1,
 			 b->name);
-		s->mtu = bridge_mtu(c, p, a->ns, a->bridge);
+		s->mtu = bridge_mtu(c, p, a->ns, dev_bridge(p, a->ns, a->name, a->bridge));
 		if (!s->mtu)
-			s->mtu = bridge_mtu(c, p, b->ns, b->bridge);
+			s->mtu = bridge_mtu(c, p, b->ns, dev_bridge(p, b->ns, b->name, b->bridge));
 		struct tw_link live_b;
 		bool present = r == TW_PRESENT;
 		for (int k = 0; present && k < 2; k++) {
@@ -401,7 +618,7 @@ static int plan_taps(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st, s
 		int r = s ? plan_object(c, p, st, s, &live, e) : -1;
 		if (r < 0)
 			return r;
-		s->mtu = t->mtu ? t->mtu : bridge_mtu(c, p, t->ns, t->bridge);
+		s->mtu = t->mtu ? t->mtu : bridge_mtu(c, p, t->ns, dev_bridge(p, t->ns, t->name, t->bridge));
 		uint8_t mac[TW_MAC_LEN];
 		if (t->has_mac)
 			tw_mac_host_side(t->mac, mac);
@@ -437,21 +654,58 @@ static int plan_ports(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st, 
 	return 0;
 }
 
+static int plan_ovs_ports(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st,
+			  struct tw_err *e)
+{
+	char loc[300];
+	for (size_t i = 0; i < p->net->n_ovs_ports; i++) {
+		const struct tw_ovs_port_spec *o = &p->net->ovs_ports[i];
+		struct tw_link live;
+		struct tw_step *s = object(p, st, TW_K_OVSPORT, "", o->dev, o, o->line, e);
+		if (!s)
+			return -1;
+		tw_strscpy(s->data, o->bridge, sizeof(s->data));
+		if (plan_object(c, p, st, s, &live, e) < 0)
+			return -1;
+		if (!o->existing)
+			continue;
+		/* A device that was there: as for a <tw:port> on a Linux bridge. */
+		char why[200];
+		int r = tw_dev_probe(c, "", o->dev, NULL, &live, why, sizeof(why));
+		if (r == TW_ABSENT)
+			return tw_err_set(e, 1, "%sovs-port %s on %s: no such device",
+					  where(p, o->line, loc, sizeof(loc)), o->dev, o->bridge);
+		if (r < 0)
+			return tw_err_set(e, 1, "%sovs-port %s on %s: %s", where(p, o->line, loc, sizeof(loc)),
+					  o->dev, o->bridge, why);
+		if (setting(p, st, "", o->dev, "up", !(live.flags & IFF_UP), "0", "1", o->line) < 0)
+			return tw_err_set(e, 1, "out of memory");
+	}
+	return 0;
+}
+
 int tw_plan_build(struct tw_ctx *c, struct tw_state *st, const struct tw_net *net,
 		  struct tw_plan *p, struct tw_err *e)
 {
 	memset(p, 0, sizeof(*p));
-	p->net = net;
+	p->own = tw_net_clone(net);
+	if (!p->own || split_ovs(p->own) < 0)
+		return tw_err_set(e, 1, "out of memory");
+	p->net = net = p->own;
 	tw_strscpy(p->owner, net->owner, sizeof(p->owner));
 	char why[96];
 	if (!tw_owner_valid(net->owner, why, sizeof(why)))
 		return tw_err_set(e, 2, "%s: owner name %s", net->source[0] ? net->source : "tapwire", why);
 	/* Kinds in the order they must exist in: a veth needs its namespaces
 	 * and bridges, an address its device. */
-	if (plan_namespaces(c, p, st, e) < 0 || plan_bridges(c, p, st, e) < 0 ||
+	if (plan_namespaces(c, p, st, e) < 0)
+		return -1;
+	if (plan_bridge_mtus(c, p) < 0)
+		return tw_err_set(e, 1, "out of memory");
+	if (plan_bridges(c, p, st, e) < 0 ||
 	    plan_needs(c, p, e) < 0 || plan_vxlans(c, p, st, e) < 0 ||
 	    plan_veths(c, p, st, e) < 0 || plan_taps(c, p, st, e) < 0 ||
-	    plan_ports(c, p, st, e) < 0)
+	    plan_ports(c, p, st, e) < 0 || plan_ovs_ports(c, p, st, e) < 0)
 		return -1;
 	/* Settings go after every device exists (a master may be new), and
 	 * addresses last (their devices are up by then). */
@@ -478,6 +732,8 @@ void tw_plan_free(struct tw_plan *p)
 {
 	free(p->v);
 	free(p->veths);
+	free(p->bridge_mtus);
+	tw_net_free(p->own);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -494,8 +750,10 @@ void tw_step_print(FILE *out, const struct tw_step *s, const char *prefix)
 	char desc[320];
 	tw_kind_ops(s->key.kind)->describe(s, desc, sizeof(desc));
 	const char *mark = s->action == TW_ACT_CREATE ? "+" : s->action == TW_ACT_SET ? "~" : "=";
-	fprintf(out, "%s%s %s%s\n", prefix, mark, desc,
-		s->action == TW_ACT_USE ? " (exists: use it)" : "");
+	const char *note = s->action == TW_ACT_CREATE && s->note[0] ? s->note : NULL;
+	fprintf(out, "%s%s %s%s%s%s%s\n", prefix, mark, desc,
+		s->action == TW_ACT_USE ? " (exists: use it)" : "", note ? " (" : "", note ? note : "",
+		note ? ")" : "");
 }
 
 /* ---- apply and roll back */

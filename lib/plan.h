@@ -19,11 +19,16 @@ __attribute__((format(printf, 3, 4))) int tw_err_set(struct tw_err *e, int exit,
 						     ...);
 
 struct tw_plan {
-	const struct tw_net *net;
+	const struct tw_net *net;   /* own, as the planner reads it */
+	struct tw_net *own;         /* a copy: devices on Open vSwitch bridges become OVS ports */
 	char owner[TW_OWNER_MAX];
 	struct tw_step *v;
 	size_t n, cap;
 	struct tw_veth_spec *veths; /* copies with the bridged end first */
+	struct tw_bridge_mtu {      /* one per net->bridges[i] */
+		unsigned mtu;       /* as declared, or chosen for a VXLAN on it; 0: the kernel's */
+		char note[112];     /* how it was chosen, "" when declared */
+	} *bridge_mtus;
 };
 
 int tw_plan_build(struct tw_ctx *c, struct tw_state *st, const struct tw_net *net,

@@ -15,6 +15,7 @@ static const char *const kind_names[TW_K__MAX] = {
 	[TW_K_NETNS] = "netns", [TW_K_BRIDGE] = "bridge", [TW_K_VXLAN] = "vxlan",
 	[TW_K_VETH] = "veth",   [TW_K_TAP] = "tap",       [TW_K_PORT] = "port",
 	[TW_K_ATTR] = "attr",   [TW_K_ADDR] = "address",  [TW_K_FDB] = "fdb",
+	[TW_K_OVSBR] = "ovs-bridge", [TW_K_OVSPORT] = "ovs-port",
 };
 
 const char *tw_kind_name(enum tw_kind k)
@@ -516,6 +517,8 @@ void tw_key_format(const struct tw_key *k, char *buf, size_t len)
 		snprintf(buf, len, "fdb 00:00:00:00:00:00 dev %s dst %s", dev, k->arg);
 	else if (k->kind == TW_K_ATTR)
 		snprintf(buf, len, "set %s %s", dev, k->arg);
+	else if (k->kind == TW_K_OVSPORT)
+		snprintf(buf, len, "ovs-port %s", dev);
 	else
 		snprintf(buf, len, "%s %s", kind, dev);
 }

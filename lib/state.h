@@ -20,10 +20,12 @@
 enum tw_kind {
 	TW_K_NETNS = 0,
 	TW_K_BRIDGE,
+	TW_K_OVSBR, /* an Open vSwitch bridge (ovs-vsctl) */
 	TW_K_VXLAN,
 	TW_K_VETH,
 	TW_K_TAP,
 	TW_K_PORT,  /* an existing device enslaved to a bridge */
+	TW_K_OVSPORT, /* a device on an Open vSwitch bridge; data: the bridge */
 	TW_K_ATTR,  /* a setting changed on a device tapwire did not create */
 	TW_K_ADDR,
 	TW_K_FDB,

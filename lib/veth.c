@@ -4,6 +4,7 @@
  * creating it costs ~15 ms (the kernel waits for a grace period); this costs
  * ~1 ms. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -120,8 +121,18 @@ static int veth_create(struct tw_ctx *c, const struct tw_step *s, char *why, siz
 		rtnl_link_set_mtu(lb, mtu_b);
 	if (master_a)
 		rtnl_link_set_master(la, master_a);
+	/* The namespace tapwire runs in has no fd in the context: name it by
+	 * one of this thread's (which is always back home between calls). */
+	_cleanup_close_ int home = -1;
+	if (strcmp(a->ns, b->ns) && nb->fd < 0 &&
+	    (home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC)) < 0) {
+		r = -errno;
+		rtnl_link_put(la);
+		snprintf(why, len, "cannot open this namespace: %s", strerror(-r));
+		return r;
+	}
 	if (strcmp(a->ns, b->ns))
-		rtnl_link_set_ns_fd(lb, nb->fd >= 0 ? nb->fd : -1);
+		rtnl_link_set_ns_fd(lb, nb->fd >= 0 ? nb->fd : home);
 	r = set_mac(la, a);
 	if (r == 0)
 		r = set_mac(lb, b);

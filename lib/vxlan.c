@@ -111,9 +111,12 @@ static void vx_describe(const struct tw_step *s, char *buf, size_t len)
 		*strchr(ip, '/') = 0;
 		snprintf(local, sizeof(local), " local %s", ip);
 	}
-	snprintf(buf, len, "vxlan %s id %u%s%s dstport %u%s%s%s%s", label, v->id, local, dst,
+	char mtu[24] = "";
+	if (s->mtu)
+		snprintf(mtu, sizeof(mtu), " mtu %u", s->mtu);
+	snprintf(buf, len, "vxlan %s id %u%s%s dstport %u%s%s%s%s%s", label, v->id, local, dst,
 		 v->port ? v->port : VXLAN_PORT, v->dev[0] ? " dev " : "", v->dev,
-		 v->bridge[0] ? " master " : "", v->bridge);
+		 v->bridge[0] ? " master " : "", v->bridge, mtu);
 }
 
 const struct tw_kind_ops tw_vxlan_ops = {

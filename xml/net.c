@@ -41,9 +41,10 @@ static int read_namespace(struct tw_xml_ctx *c, xmlNode *n, struct tw_net *net)
 
 static int read_bridge(struct tw_xml_ctx *c, xmlNode *n, struct tw_net *net)
 {
-	static const char *const attrs[] = { "name", "namespace", "type", "mtu", "stp",
+	static const char *const attrs[] = { "name", "namespace", "type", "datapath", "mtu", "stp",
 					     "mac", "address", NULL };
 	static const char *const types[] = { "linux", "ovs", NULL }; /* enum tw_bridge_type */
+	static const char *const datapaths[] = { "system", "netdev", NULL };
 	char label[64];
 	struct tw_xml_el e = element(c, n, label, sizeof(label));
 	struct tw_bridge_spec *b = TW_XML_APPEND(net->bridges, net->n_bridges);
@@ -61,6 +62,13 @@ static int read_bridge(struct tw_xml_ctx *c, xmlNode *n, struct tw_net *net)
 	    (r = tw_xml_get_addrs(&e, "address", &b->addrs)) < 0)
 		return r;
 	b->type = (enum tw_bridge_type)type;
+	if (tw_xml_has(&e, "datapath") && b->type != TW_BRIDGE_OVS)
+		return tw_xml_el_fail(&e, "datapath= is for Open vSwitch bridges (type='ovs')");
+	int dp = -1;
+	if ((r = tw_xml_get_enum(&e, "datapath", datapaths, &dp)) < 0)
+		return r;
+	if (dp >= 0)
+		tw_strscpy(b->datapath, datapaths[dp], sizeof(b->datapath));
 	return 0;
 }
 
@@ -219,6 +227,10 @@ static int check_peers(const struct tw_xml_el *e, const struct tw_vxlan_spec *vx
 	if (vx->has_local && peer && peer->family != vx->local.family)
 		return tw_xml_el_fail(e, "local %s and %s %s mix IPv4 and IPv6", ip_str(&vx->local, a),
 				      vx->has_group ? "group" : "remote", ip_str(peer, b));
+	/* The kernel joins the group on one device and refuses it without. */
+	if (vx->has_group && !vx->dev[0])
+		return tw_xml_el_fail(e, "group %s needs dev=, the underlay device to join it on",
+				      ip_str(&vx->group, a));
 	struct tw_cidr dup;
 	int r = tw_xml_cidr_dup(e->ctx, vx->remotes, vx->n_remotes, &dup);
 	if (r <= 0)

@@ -23,7 +23,10 @@ TW_INTEGRATION_TESTS = \
 	tests/integration/engine-faults.sh \
 	tests/integration/engine-attach.sh \
 	tests/integration/engine-share.sh \
-	tests/integration/engine-load.sh
+	tests/integration/engine-load.sh \
+	tests/integration/overlay-vxlan.sh \
+	tests/integration/overlay-mtu.sh \
+	tests/integration/overlay-ovs.sh
 # End to end: a real guest (tests/guest) boots under QEMU behind tapwire.
 # Each suite builds the guest once into tests/guest/cache (apt, outside its
 # namespace), then boots it once; e2e-libvirt.sh boots it under a private
@@ -32,11 +35,12 @@ TW_E2E_TESTS = \
 	tests/integration/e2e-helper.sh \
 	tests/integration/e2e-unpriv.sh \
 	tests/integration/e2e-attach.sh \
-	tests/integration/e2e-libvirt.sh
+	tests/integration/e2e-libvirt.sh \
+	tests/integration/overlay-qemu.sh
 TESTS += $(TW_INTEGRATION_TESTS) $(TW_E2E_TESTS)
 EXTRA_DIST += $(TW_INTEGRATION_TESTS) $(TW_E2E_TESTS) tests/integration/e2e-lib.sh
-# Sourced by the engine-*.sh suites.
-EXTRA_DIST += tests/integration/engine-lib.sh
+# Sourced by the engine-*.sh suites, and (with overlay-lib.sh) the overlay-*.sh ones.
+EXTRA_DIST += tests/integration/engine-lib.sh tests/integration/overlay-lib.sh
 
 # The test guest: its builder, boot script and /init ship with the sources.
 EXTRA_DIST += tests/guest/build tests/guest/boot tests/guest/init tests/guest/selftest.sh

@@ -198,6 +198,8 @@ static void check_full_net(void)
 	tap_is_int(b->addrs.n, 2, "full: br0 two addresses");
 	tap_is_str(xt_cidr(&b->addrs.v[1]), "fd00::1/64", "full: br0 IPv6 address");
 	tap_is_int(n->bridges[1].type, TW_BRIDGE_OVS, "full: ovs bridge");
+	tap_is_str(n->bridges[1].datapath, "netdev", "full: ovs bridge datapath");
+	tap_is_str(n->bridges[0].datapath, "", "full: a Linux bridge has no datapath");
 	const struct tw_veth_end *e = n->veths[0].end;
 	tap_ok(e[0].mtu == 1400 && e[0].has_mac && !strcmp(e[0].bridge, "ovs0"), "full: end 0");
 	tap_ok(e[1].addrs.n == 2 && e[1].addrs.v[1].family == AF_INET6, "full: end 1 addresses");
