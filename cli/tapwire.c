@@ -307,16 +307,16 @@ static int enter_netns(const char *name)
 {
 	char why[96];
 	if (!tw_nsname_valid(name, why, sizeof(why)))
-		return fail(EXIT_USAGE, "--netns %s: namespace name %s", name, why);
+		return tw_cli_fail(EXIT_USAGE, "--netns %s: namespace name %s", name, why);
 	int fd = tw_netns_open(name);
 	if (fd < 0)
-		return fail(fd == -ENOENT ? EXIT_USAGE : EXIT_REFUSED,
+		return tw_cli_fail(fd == -ENOENT ? EXIT_USAGE : EXIT_REFUSED,
 			    "--netns %s: " TW_NETNS_DIR "/%s: %s", name, name,
 			    fd == -ENOENT ? "no such namespace" : strerror(-fd));
 	int r = setns(fd, CLONE_NEWNET) < 0 ? -errno : 0;
 	close(fd);
 	if (r < 0)
-		return fail(EXIT_REFUSED, "--netns %s: cannot enter it: %s", name, strerror(-r));
+		return tw_cli_fail(EXIT_REFUSED, "--netns %s: cannot enter it: %s", name, strerror(-r));
 	return 0;
 }
 
