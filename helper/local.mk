@@ -20,7 +20,8 @@ helper_tapwire_bridge_helper_SOURCES = \
 helper_tapwire_bridge_helper_CPPFLAGS = $(AM_CPPFLAGS) -DTW_BRIDGE_CONF='"$(sysconfdir)/tapwire/bridge.conf"'
 helper_tapwire_bridge_helper_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS) $(CAPNG_CFLAGS) -I$(top_builddir)/helper
 # Only libnl-3 core is used (never libnl-route); see TW_HELPER_LIBS in configure.ac.
-helper_tapwire_bridge_helper_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed -Wl,--gc-sections -Wl,-z,relro,-z,now -pie
+helper_tapwire_bridge_helper_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed -Wl,--gc-sections -Wl,-z,relro,-z,now -pie \
+	$(TW_HELPER_LDFLAGS)
 helper_tapwire_bridge_helper_LDADD = lib/libtwnet.a lib/libtwcore.a $(TW_HELPER_LIBS)
 include helper/policy.mk
 
