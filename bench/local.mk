@@ -5,6 +5,11 @@ bench_tw_helper_bench_SOURCES = bench/helper-bench.c
 bench_tw_helper_bench_LDADD = lib/libtwcore.a
 CLEANFILES += $(EXTRA_PROGRAMS)
 EXTRA_DIST += bench/helper bench/overlay
+# bench/helper also measures what the kernel alone takes for the same work.
+EXTRA_PROGRAMS += bench/tw-kernel-floor
+bench_tw_kernel_floor_SOURCES = bench/kernel-floor.c
+bench_tw_kernel_floor_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS)
+bench_tw_kernel_floor_LDADD = lib/libtwnet.a lib/libtwcore.a $(LIBNL_LIBS)
 # bench/hook: the libvirt hook against a shell hook doing the same with `ip`.
 EXTRA_PROGRAMS += bench/tw-hook-bench
 bench_tw_hook_bench_SOURCES = bench/hook-bench.c
