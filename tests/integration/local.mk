@@ -3,6 +3,10 @@ tests_tw_helper_driver_SOURCES = tests/helper-driver.c
 tests_tw_helper_driver_LDADD = lib/libtwcore.a
 tests_tw_tap_open_SOURCES = tests/tap-open.c
 
+# A stand-in syslogd on a private /dev/log (helper-syslog.sh).
+check_PROGRAMS += tests/tw-syslog-sink
+tests_tw_syslog_sink_SOURCES = tests/syslog-sink.c
+
 # A preload library that makes a forbidden system call inside the helper's
 # sandbox (helper-sandbox.sh).
 check_PROGRAMS += tests/tw-forbidden.so
@@ -18,6 +22,7 @@ TW_INTEGRATION_TESTS = \
 	tests/integration/helper-sandbox.sh \
 	tests/integration/valgrind.sh \
 	tests/integration/helper-load.sh \
+	tests/integration/helper-syslog.sh \
 	tests/integration/engine-examples.sh \
 	tests/integration/engine-fail.sh \
 	tests/integration/engine-faults.sh \
