@@ -92,11 +92,6 @@ e2e_cleanup() {
 	tw_cleanup
 }
 
-# A known bug, marked TODO: reported, not counted as a failure (TAP).
-todo() { # todo NAME WHY
-	tap_n=$((tap_n + 1))
-	echo "not ok $tap_n - $1 # TODO $2"
-}
 
 # Run "$@" and report it as one test; its output becomes diagnostics.
 e2e_run() { # e2e_run NAME CMD...
