@@ -12,7 +12,8 @@ dist_man_MANS += doc/tapwire-hook.8
 
 # Its tests: hook-ops.sh feeds it what libvirt 9.0 passed (recorded in
 # hook-data/ by hook-data/record); libvirt-*.sh run a private libvirtd.
-TW_HOOK_TESTS = tests/integration/hook-ops.sh tests/integration/libvirt-hook.sh \
+TW_HOOK_TESTS = tests/integration/hook-ops.sh tests/integration/hook-faults.sh \
+	tests/integration/libvirt-hook.sh \
 	tests/integration/libvirt-attach.sh
 TESTS += $(TW_HOOK_TESTS)
 EXTRA_DIST += $(TW_HOOK_TESTS) $(TW_HOOK_FILES) tests/integration/libvirt-env.sh
