@@ -31,6 +31,15 @@ like() { # like GOT PATTERN NAME  (grep -E pattern)
 done_testing() { echo "1..$tap_n"; [ "$tap_failed" -eq 0 ]; exit $?; }
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 
+# Build (or find cached) the test guest while the host's network is still
+# ours: apt needs it. Call before tw_isolate; a failure shows later, as a
+# missing guest.
+tw_prebuild_guest() {
+	[ -n "${TW_ISOLATED:-}" ] && return 0
+	"$top_srcdir/tests/guest/build" "${TW_GUEST_CACHE:-$top_builddir/tests/guest/cache}" \
+		> /dev/null 2>&1 || true
+}
+
 tw_isolate() {
 	if [ -z "${TW_ISOLATED:-}" ]; then
 		[ "$(id -u)" = 0 ] || skip_all "needs root for network namespaces"

@@ -6,11 +6,7 @@
 # and the veth before QEMU starts; the test guest then pings net0, net0 pings
 # the guest, and destroying the domain leaves nothing.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
-if [ -z "${TW_ISOLATED:-}" ]; then
-	# apt needs the host's network: build (or find cached) the guest first.
-	"$top_srcdir/tests/guest/build" "${TW_GUEST_CACHE:-$top_builddir/tests/guest/cache}" \
-		> /dev/null 2>&1 || true
-fi
+tw_prebuild_guest
 tw_isolate "$@"
 . "$top_srcdir/tests/integration/libvirt-env.sh"
 lv_need

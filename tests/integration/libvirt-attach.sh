@@ -4,11 +4,7 @@
 # kernel whose ACPI hotplug lets a NIC be unplugged) and four vCPUs, so the
 # guest's virtio-net driver turns on all queues of a multi-queue tap.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
-if [ -z "${TW_ISOLATED:-}" ]; then
-	# apt needs the host's network: build (or find cached) the guest first.
-	"$top_srcdir/tests/guest/build" "${TW_GUEST_CACHE:-$top_builddir/tests/guest/cache}" \
-		> /dev/null 2>&1 || true
-fi
+tw_prebuild_guest
 tw_isolate "$@"
 . "$top_srcdir/tests/integration/libvirt-env.sh"
 lv_need
