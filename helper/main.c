@@ -5,16 +5,22 @@
  * back over FD. It is installed setuid root, so main() reads top to bottom
  * in stages, each with less power than the one before:
  *
+ *   0. make the audit line unsuppressible: signals, limits, environment
  *   1. parse and check argv        (nothing read, nothing opened)
- *   2. close stray fds, open /dev/net/tun and a netlink socket
- *   3. drop to CAP_NET_ADMIN as the caller; no-new-privs; empty environment
- *   4. decide: policy file, then the bridge must exist and be a Linux bridge
- *      (an Open vSwitch bridge is refused by name: see is_ovs_bridge)
- *   5. act, under a seccomp filter: tap, MAC/MTU/master, up, send the fd
+ *   2. close stray fds, open syslog, /dev/net/tun and a netlink socket
+ *   3. drop to CAP_NET_ADMIN as the caller; no-new-privs
+ *   4. decide: the bridge is looked up first and the policy is asked about
+ *      its real name (the kernel also finds a device by an alternative
+ *      name); it must be a Linux bridge (an Open vSwitch bridge is refused
+ *      by name: see is_ovs_bridge)
+ *   5. act, under a seccomp filter: pin the bridge's MAC, tap,
+ *      MAC/MTU/master/alias, up, log, send the fd
  *
  * Any failure exits 1 with one line on stderr; the tap is not persistent,
  * so exiting before the fd is sent leaves nothing behind. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,28 +46,37 @@
 /* What the single syslog line of this call will say. */
 static struct {
 	uid_t uid;
-	const char *bridge;
+	const char *bridge; /* the kernel's name once known, else argv's */
+	const char *asked;  /* argv's name, when it differs (an alternative name) */
 	const char *tap;
 	const char *verdict; /* for a failure: "denied" by policy, else "failed" */
 } logctx = { .uid = (uid_t)-1, .verdict = "failed" };
 
 static void log_outcome(int prio, const char *verdict, const char *why)
 {
-	/* Opened before the sandbox when it gets that far (LOG_NDELAY there). */
+	/* Connected early (stage 2) when it gets that far; argv errors connect
+	 * here. The environment is empty by then, so TZ cannot shape it. */
 	openlog(PROG, LOG_PID, LOG_AUTHPRIV);
-	syslog(prio, "uid=%ld bridge=%s tap=%s %s: %s", (long)logctx.uid,
-	       logctx.bridge ? logctx.bridge : "-", logctx.tap ? logctx.tap : "-", verdict, why);
+	syslog(prio, "uid=%ld bridge=%s%s%s tap=%s %s: %s", (long)logctx.uid,
+	       logctx.bridge ? logctx.bridge : "-", logctx.asked ? " asked=" : "",
+	       logctx.asked ? logctx.asked : "", logctx.tap ? logctx.tap : "-", verdict, why);
 }
 
 __attribute__((noreturn, format(printf, 1, 2))) static void die(const char *fmt, ...)
 {
-	char msg[512];
+	char msg[512], line[sizeof(msg) + sizeof(PROG ": \n")];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, PROG ": %s\n", msg);
+	/* The audit line first: stderr belongs to the caller. Then one
+	 * write(2): stdio's unbuffered stderr takes an 8 KiB buffer on the
+	 * stack, and the caller sets the stack's size (RLIMIT_STACK). */
 	log_outcome(LOG_WARNING, logctx.verdict, msg);
+	int n = snprintf(line, sizeof(line), PROG ": %s\n", msg);
+	if (n > 0 && write(STDERR_FILENO, line, (size_t)n) < 0) {
+		/* nothing left to tell anyone: the line is in the log */
+	}
 	exit(1);
 }
 
@@ -95,24 +110,69 @@ static void check_socket(int fd)
 		die("--fd=%d is not a unix socket", fd);
 }
 
-static const char *policy_path(void)
-{
-	/* The environment may steer a test build, never a privileged run. */
-	const char *env = tw_priv_secure() ? NULL : getenv("TAPWIRE_BRIDGE_CONF");
-	static char path[4096];
-	tw_strscpy(path, env && *env ? env : TW_BRIDGE_CONF, sizeof(path));
-	return path;
-}
-
+/* The environment may steer a test build, never a privileged run; either
+ * way it is read once, into these, and then emptied. */
+static char conf_path[4096];
 /* Open vSwitch's run directory, where ovs-vswitchd keeps a BRIDGE.mgmt
  * socket for each of its bridges: the one sign of an OVS bridge on either
  * datapath (with the userspace one its device is a plain tap). */
-static const char *ovs_rundir(void)
+static char ovs_rundir[1024];
+
+static void take_environment(void)
 {
-	const char *env = tw_priv_secure() ? NULL : getenv("OVS_RUNDIR");
-	static char dir[1024];
-	tw_strscpy(dir, env && *env ? env : "/run/openvswitch", sizeof(dir));
-	return dir;
+	bool secure = tw_priv_secure();
+	const char *conf = secure ? NULL : getenv("TAPWIRE_BRIDGE_CONF");
+	const char *ovs = secure ? NULL : getenv("OVS_RUNDIR");
+	tw_strscpy(conf_path, conf && *conf ? conf : TW_BRIDGE_CONF, sizeof(conf_path));
+	tw_strscpy(ovs_rundir, ovs && *ovs ? ovs : "/run/openvswitch", sizeof(ovs_rundir));
+	clearenv();
+}
+
+/* Whether the kernel will keep the bridge's MAC whatever its ports do: a
+ * bridge whose MAC was never set (addr_assign_type random) takes the lowest
+ * MAC of its ports, and the holder of a tap fd can set its tap's MAC with
+ * SIOCSIFHWADDR, no capability needed. Read from sysfs (netlink does not
+ * carry addr_assign_type), trusted only when it shows the very device
+ * netlink found; any doubt says "not pinned" and the bridge is pinned. */
+static int read_sysfs(const char *path, char *buf, size_t len)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, len - 1);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+static bool mac_is_pinned(const struct tw_link *br)
+{
+	char path[64], buf[32];
+	unsigned long ifindex, type;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/ifindex", br->name);
+	if (read_sysfs(path, buf, sizeof(buf)) < 0 || tw_parse_uint(buf, 1, INT32_MAX, &ifindex) < 0 ||
+	    (int)ifindex != br->ifindex)
+		return false;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/addr_assign_type", br->name);
+	return read_sysfs(path, buf, sizeof(buf)) == 0 && tw_parse_uint(buf, 0, 255, &type) == 0 &&
+	       type == 3; /* NET_ADDR_SET */
+}
+
+/* Sets the bridge's MAC to what it is now (a random local one if it has
+ * none), which makes it "set": from then on no port moves it. */
+static int pin_bridge_mac(struct tw_nl *nl, const struct tw_link *br)
+{
+	static const uint8_t zero[TW_MAC_LEN];
+	uint8_t mac[TW_MAC_LEN];
+	memcpy(mac, br->mac, sizeof(mac));
+	if (!memcmp(mac, zero, sizeof(mac))) {
+		if (tw_random(mac, sizeof(mac)) < 0)
+			return -EIO;
+		mac[0] = (uint8_t)((mac[0] & 0xfc) | 0x02);
+	}
+	struct tw_link_change c = TW_LINK_CHANGE_INIT;
+	c.mac = mac;
+	return tw_link_change(nl, br->ifindex, &c);
 }
 
 static bool is_ovs_bridge(const char *rundir, const char *name, const struct tw_link *l)
@@ -130,6 +190,11 @@ int main(int argc, char **argv)
 	struct tw_helper_args args;
 	char err[512];
 
+	/* 0. Before anything can fail. */
+	tw_priv_harden();
+	logctx.uid = getuid();
+	take_environment();
+
 	/* 1. argv, checked before anything is read or opened. */
 	if (tw_helper_args_parse(argc, argv, &args, err, sizeof(err)) < 0)
 		die("%s", err);
@@ -143,68 +208,80 @@ int main(int argc, char **argv)
 	}
 	logctx.bridge = args.br;
 
-	/* 2. Descriptors: only stdio and FD survive; then the two privileged
-	 * opens that need root (/dev/net/tun is mode 0600 on some hosts). */
-	const char *conf = policy_path();
-	const char *ovsdir = ovs_rundir();
+	/* 2. Descriptors: only stdio and FD survive; the syslog socket is
+	 * connected next, so that no limit on descriptors can keep the audit
+	 * line out; then the two privileged opens that need root
+	 * (/dev/net/tun is mode 0600 on some hosts). */
 	if (tw_priv_close_fds(args.fd) < 0)
 		die("cannot close inherited file descriptors");
+	openlog(PROG, LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
 	check_socket(args.fd);
 
 	struct tw_caller_ids caller;
-	if (tw_priv_read_caller(&caller) < 0)
-		die("cannot read the caller's groups");
-	logctx.uid = caller.uid;
+	int r = tw_priv_read_caller(&caller);
+	if (r < 0)
+		die("cannot read the caller's groups: %s", strerror(-r));
 
 	_cleanup_close_ int tunfd = tw_tap_open_ctl();
 	if (tunfd < 0)
 		die("cannot open /dev/net/tun: %s", strerror(-tunfd));
 	struct tw_nl nl;
-	int r = tw_nl_open(&nl);
+	r = tw_nl_open(&nl);
 	if (r < 0)
 		die("cannot open a netlink socket: %s", strerror(-r));
 
 	/* 3. From here on: CAP_NET_ADMIN only, as the caller. */
 	if (tw_priv_drop(&caller, err, sizeof(err)) < 0)
 		die("%s", err);
-	clearenv();
 
-	/* 4. Decide. */
+	/* 4. Decide, on the name the kernel gives the device: it finds one by
+	 * an alternative name too, which a deny rule must not miss. */
+	struct tw_link br;
+	int found = tw_bridge_get(&nl, args.br, &br);
+	if (found == 0 || found == -EMEDIUMTYPE) {
+		logctx.bridge = br.name;
+		logctx.asked = strcmp(br.name, args.br) ? args.br : NULL;
+	}
 	struct tw_policy *policy = NULL;
 	logctx.verdict = "denied";
-	if (tw_policy_load(conf, &policy, err, sizeof(err)) < 0)
+	if (tw_policy_load(conf_path, &policy, err, sizeof(err)) < 0)
 		die("policy error, denying: %s", err);
 	struct tw_caller who = { .uid = caller.uid, .gid = caller.gid, .groups = caller.groups,
 				 .n_groups = caller.n_groups };
 	char why[256];
-	bool allowed = tw_policy_allows(policy, args.br, &who, why, sizeof(why));
+	bool allowed = tw_policy_allows(policy, logctx.bridge, &who, why, sizeof(why));
 	tw_policy_free(policy);
+	free(caller.groups);
+	if (!allowed && logctx.asked)
+		die("access denied: uid %ld may not use bridge '%s' (asked as '%s': %s)",
+		    (long)caller.uid, logctx.bridge, args.br, why);
 	if (!allowed)
 		die("access denied: uid %ld may not use bridge '%s' (%s)", (long)caller.uid, args.br,
 		    why);
 
 	logctx.verdict = "failed";
-
-	struct tw_link br;
-	r = tw_bridge_get(&nl, args.br, &br);
-	if (r == -ENODEV)
+	if (found == -ENODEV)
 		die("bridge '%s' does not exist", args.br);
 	/* Adding a port to OVS means writing to its database as root, and
 	 * the port would outlive QEMU: see tapwire-bridge-helper(8). */
-	if (r == -EMEDIUMTYPE && is_ovs_bridge(ovsdir, args.br, &br))
+	if (found == -EMEDIUMTYPE && is_ovs_bridge(ovs_rundir, br.name, &br))
 		die("'%s' is an Open vSwitch bridge: this helper only puts taps on Linux bridges; "
 		    "use libvirt's <virtualport type='openvswitch'> or `tapwire attach` "
-		    "(see tapwire-bridge-helper(8))", args.br);
-	if (r == -EMEDIUMTYPE)
-		die("'%s' is not a Linux bridge (it is a %s device)", args.br,
+		    "(see tapwire-bridge-helper(8))", br.name);
+	if (found == -EMEDIUMTYPE)
+		die("'%s' is not a Linux bridge (it is a %s device)", br.name,
 		    br.kind[0] ? br.kind : "plain");
-	if (r < 0)
-		die("cannot look up bridge '%s': %s", args.br, tw_nl_strerror(&nl, r, err, sizeof(err)));
+	if (found < 0)
+		die("cannot look up bridge '%s': %s", args.br,
+		    tw_nl_strerror(&nl, found, err, sizeof(err)));
+	bool pinned = mac_is_pinned(&br);
 
 	/* 5. Act, with only the system calls that takes. */
-	openlog(PROG, LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
 	if (tw_sandbox_enter(err, sizeof(err)) < 0)
 		die("%s", err);
+	if (!pinned && (r = pin_bridge_mac(&nl, &br)) < 0)
+		die("cannot fix the MAC address of bridge '%s': %s", br.name,
+		    tw_nl_strerror(&nl, r, err, sizeof(err)));
 	char tap[IFNAMSIZ];
 	struct tw_tap_opts opts = { .name = NULL, .vnet_hdr = args.use_vnet, .owner = (uid_t)-1,
 				    .group = (gid_t)-1 };
@@ -217,21 +294,28 @@ int main(int argc, char **argv)
 	if (tw_random(mac, sizeof(mac)) < 0)
 		die("cannot get random bytes for a MAC address");
 	mac[0] = 0xfe; /* never the lowest on the bridge: it keeps its own MAC */
+	/* The alias marks the tap as ours for `tapwire gc`: the holder of the
+	 * fd can make it persistent, but cannot change its alias. */
+	char alias[48];
+	snprintf(alias, sizeof(alias), TW_HELPER_ALIAS_PREFIX "uid=%ld", (long)caller.uid);
 	/* A bridge port: no IPv6 link-local address (tw_link_come_up says
 	 * why), which takes a second message. */
 	struct tw_link_change c = TW_LINK_CHANGE_INIT;
 	c.mac = mac;
 	c.mtu = br.mtu;
 	c.master = br.ifindex;
+	c.alias = alias;
 	r = tw_link_come_up(&nl, tap, &c, true);
 	if (r < 0)
-		die("cannot attach tap %s to bridge '%s': %s", tap, args.br,
+		die("cannot attach tap %s to bridge '%s': %s", tap, br.name,
 		    tw_nl_strerror(&nl, r, err, sizeof(err)));
 	tw_nl_close(&nl);
 
+	/* Logged before QEMU has the tap: a caller that kills us after this
+	 * line has its tap and the line; one that kills us before has neither. */
+	log_outcome(LOG_INFO, "allowed", "tap created");
 	r = tw_fd_send(args.fd, tunfd);
 	if (r < 0)
 		die("cannot send the tap to QEMU over fd %d: %s", args.fd, strerror(-r));
-	log_outcome(LOG_INFO, "allowed", "tap created");
 	return 0;
 }

@@ -7,10 +7,13 @@
 #include <stdint.h>
 #include <linux/capability.h>
 #include <linux/close_range.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -52,11 +55,50 @@ int tw_priv_read_caller(struct tw_caller_ids *c)
 {
 	c->uid = getuid();
 	c->gid = getgid();
-	int n = getgroups(TW_MAX_GROUPS, c->groups);
+	c->groups = NULL;
+	c->n_groups = 0;
+	/* Sized by the kernel: users of directory services often have more
+	 * groups than any fixed array would hold. */
+	int n = getgroups(0, NULL);
+	if (n <= 0)
+		return n < 0 ? -errno : 0;
+	c->groups = calloc((size_t)n, sizeof(*c->groups));
+	if (!c->groups)
+		return -ENOMEM;
+	n = getgroups(n, c->groups);
 	if (n < 0)
 		return -errno;
 	c->n_groups = (size_t)n;
 	return 0;
+}
+
+void tw_priv_harden(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
+	static const struct {
+		int resource;
+		rlim_t min;
+	} need[] = {
+		{ RLIMIT_FSIZE, RLIM_INFINITY },
+		{ RLIMIT_CPU, RLIM_INFINITY },
+		{ RLIMIT_NOFILE, 64 },
+		{ RLIMIT_STACK, 1 << 20 },
+		{ RLIMIT_DATA, RLIM_INFINITY },
+		{ RLIMIT_AS, RLIM_INFINITY },
+	};
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		struct rlimit l;
+		if (getrlimit(need[i].resource, &l) < 0 || l.rlim_cur >= need[i].min)
+			continue;
+		struct rlimit want = { need[i].min, l.rlim_max > need[i].min ? l.rlim_max : need[i].min };
+		/* Raising the hard limit takes CAP_SYS_RESOURCE (setuid root has
+		 * it, file capabilities do not): then go as high as it allows. */
+		if (setrlimit(need[i].resource, &want) < 0) {
+			want.rlim_cur = want.rlim_max = l.rlim_max;
+			setrlimit(need[i].resource, &want);
+		}
+	}
 }
 
 /* capget(2) straight from the kernel: libcap-ng's reader parses

@@ -8,15 +8,23 @@
 
 #include "policy.h"
 
-#define TW_MAX_GROUPS 256
-
 /* Who called us: real ids and supplementary groups, read before any drop. */
 struct tw_caller_ids {
 	uid_t uid;
 	gid_t gid;
-	gid_t groups[TW_MAX_GROUPS];
+	gid_t *groups; /* as many as the caller has (up to NGROUPS_MAX, 65536) */
 	size_t n_groups;
 };
+
+/* Before anything else, while still privileged: the caller chose our
+ * signal dispositions' defaults and our resource limits, and must not be
+ * able to make us die without the audit line (SIGPIPE from a stderr pipe
+ * nobody reads, SIGXFSZ from RLIMIT_FSIZE=0, SIGSEGV from a tiny
+ * RLIMIT_STACK, EMFILE before the syslog socket exists). Ignores SIGPIPE and
+ * SIGXFSZ and raises the limits the helper relies on to sane minimums, as
+ * far as our privileges allow. Never fails: what it cannot fix is caught
+ * later as an ordinary error. */
+void tw_priv_harden(void);
 
 /* true when the kernel says we run with elevated privileges (setuid, file
  * capabilities): the environment must then steer nothing. */
@@ -26,6 +34,7 @@ bool tw_priv_secure(void);
  * other descriptor except keep. Returns 0 or -errno. */
 int tw_priv_close_fds(int keep);
 
+/* Reads the caller's ids; c->groups is malloc'd (free it). 0 or -errno. */
 int tw_priv_read_caller(struct tw_caller_ids *c);
 
 /* Keep only CAP_NET_ADMIN, become the caller's real uid/gid (keeping its

@@ -59,6 +59,7 @@ static int parse_link(struct nl_msg *msg, void *arg)
 	out->flags = ifi->ifi_flags;
 	out->link_netnsid = -1;
 	copy_str_attr(out->name, sizeof(out->name), tb[IFLA_IFNAME]);
+	copy_str_attr(out->alias, sizeof(out->alias), tb[IFLA_IFALIAS]);
 	if (tb[IFLA_MTU])
 		out->mtu = nla_get_u32(tb[IFLA_MTU]);
 	if (tb[IFLA_ADDRESS] && nla_len(tb[IFLA_ADDRESS]) == TW_MAC_LEN)
@@ -147,6 +148,8 @@ static int change(struct tw_nl *nl, int ifindex, const char *name,
 		r |= nla_put_u32(msg, IFLA_MASTER, (uint32_t)c->master);
 	if (c->name)
 		r |= nla_put_string(msg, IFLA_IFNAME, c->name);
+	if (c->alias)
+		r |= nla_put_string(msg, IFLA_IFALIAS, c->alias);
 	if (c->no_ipv6_ll) {
 		struct nlattr *af = nla_nest_start(msg, IFLA_AF_SPEC);
 		struct nlattr *in6 = af ? nla_nest_start(msg, AF_INET6) : NULL;

@@ -26,6 +26,7 @@ struct tw_link {
 	unsigned num_tx_queues;
 	unsigned num_rx_queues;
 	int stp;            /* bridges: IFLA_BR_STP_STATE, -1 when not a bridge */
+	char alias[64];     /* IFLA_IFALIAS, cut to fit; "" for none */
 	uint32_t vxlan_id;  /* vxlan: VNI */
 	struct {            /* tun/tap (IFLA_INFO_KIND "tun") */
 		int type;       /* IFF_TUN or IFF_TAP, 0 unknown */
@@ -48,13 +49,15 @@ struct tw_link_change {
 	int up;              /* -1 keep, 0 down, 1 up */
 	int master;          /* -1 keep, 0 leave the master, >0 ifindex */
 	const char *name;    /* NULL = keep */
+	const char *alias;   /* NULL = keep (IFLA_IFALIAS: only CAP_NET_ADMIN sets it) */
 	/* No IPv6 link-local address (addr_gen_mode none): for bridge ports,
 	 * which never use one. Applied after the flags: send it while the
 	 * device is still down. */
 	bool no_ipv6_ll;
 };
 #define TW_LINK_CHANGE_INIT \
-	{ .mac = NULL, .mtu = 0, .up = -1, .master = -1, .name = NULL, .no_ipv6_ll = false }
+	{ .mac = NULL, .mtu = 0, .up = -1, .master = -1, .name = NULL, .alias = NULL, \
+	  .no_ipv6_ll = false }
 
 int tw_link_change(struct tw_nl *nl, int ifindex, const struct tw_link_change *c);
 /* The same, finding the device by name in the kernel (saves a lookup). */

@@ -7,6 +7,11 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+/* tapwire-bridge-helper gives its taps the alias "PREFIX uid=UID": only
+ * CAP_NET_ADMIN sets an alias, so the fd's holder cannot forge or remove
+ * it, and `tapwire gc` knows the helper's taps by it. */
+#define TW_HELPER_ALIAS_PREFIX "tapwire-bridge-helper "
+
 struct tw_tap_opts {
 	const char *name;  /* NULL: pick a random free "twXXXXXXXX" name */
 	bool vnet_hdr;     /* ask for IFF_VNET_HDR; ignored if the kernel lacks it */

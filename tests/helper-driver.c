@@ -3,7 +3,8 @@
  * end and execs `HELPER [--use-vnet] --fd=N --br=BR`, the parent receives
  * the tap's fd with SCM_RIGHTS and reaps the child.
  *
- *   tw-helper-driver [--hold FILE] [--timeout S] [--kill-after USEC] HELPER ARG...
+ *   tw-helper-driver [--hold FILE] [--timeout S] [--kill-after USEC] [--set-mac MAC]
+ *                    [--closed-stderr] HELPER ARG...
  *
  * "--fd=N" in ARG is replaced by the child's end of the socketpair; other
  * ARGs are passed as they are (to test bad ones). On success it prints
@@ -12,12 +13,17 @@
  * timeout), so a test can look at the tap while it lives. The exit status is
  * the helper's (or 125 for a driver problem, 124 on timeout). With
  * --kill-after the helper gets SIGKILL that long after it was forked (if it
- * is still running): 137 then says it died mid-call. */
+ * is still running): 137 then says it died mid-call. With --set-mac the
+ * driver then sets the tap's MAC through the fd (SIOCSIFHWADDR, which needs
+ * no capability), as a hostile QEMU could, and prints "mac=MAC". With
+ * --closed-stderr the helper's stderr is a pipe whose reader is gone. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
+#include <net/if_arp.h>
 #include <net/if.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +48,8 @@ int main(int argc, char **argv)
 	const char *hold = NULL;
 	double timeout = 30;
 	long kill_after = -1;
+	const char *set_mac = NULL;
+	bool closed_stderr = false;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-' && argv[i][2]; i++) {
 		if (!strcmp(argv[i], "--hold") && i + 1 < argc)
@@ -50,11 +58,15 @@ int main(int argc, char **argv)
 			timeout = atof(argv[++i]);
 		else if (!strcmp(argv[i], "--kill-after") && i + 1 < argc)
 			kill_after = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--set-mac") && i + 1 < argc)
+			set_mac = argv[++i];
+		else if (!strcmp(argv[i], "--closed-stderr"))
+			closed_stderr = true;
 		else
 			break;
 	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: %s [--hold FILE] [--timeout S] [--kill-after USEC] HELPER ARG...\n",
+		fprintf(stderr, "usage: %s [--hold FILE] [--timeout S] [--kill-after USEC] [--set-mac MAC] [--closed-stderr] HELPER ARG...\n",
 			argv[0]);
 		return 125;
 	}
@@ -82,6 +94,9 @@ int main(int argc, char **argv)
 	if (pid == 0) {
 		/* QEMU closes everything but the helper's end before exec. */
 		close(sv[0]);
+		int p[2];
+		if (closed_stderr && (pipe(p) < 0 || close(p[0]) < 0 || dup2(p[1], 2) < 0))
+			_exit(125);
 		execv(args[0], args);
 		fprintf(stderr, "cannot exec %s: %s\n", args[0], strerror(errno));
 		_exit(127);
@@ -113,6 +128,22 @@ int main(int argc, char **argv)
 	}
 	printf("tap=%s flags=0x%x\n", ifr.ifr_name, (unsigned)ifr.ifr_flags & 0xffff);
 	fflush(stdout);
+	if (set_mac) {
+		unsigned m[6];
+		ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+		if (sscanf(set_mac, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6) {
+			fprintf(stderr, "driver: bad --set-mac\n");
+			return 125;
+		}
+		for (int k = 0; k < 6; k++)
+			ifr.ifr_hwaddr.sa_data[k] = (char)m[k];
+		if (ioctl(fd, SIOCSIFHWADDR, &ifr) < 0) {
+			fprintf(stderr, "driver: SIOCSIFHWADDR: %s\n", strerror(errno));
+			return 125;
+		}
+		printf("mac=%s\n", set_mac);
+		fflush(stdout);
+	}
 	if (hold) {
 		double end = now() + timeout;
 		struct stat st;
