@@ -3,6 +3,7 @@
  *   tapwire up FILE | down FILE | check FILE | status [--json]
  *   tapwire attach IFACE.xml [--owner USER] [--domain DOM [--connect URI]]
  *   tapwire detach IFACE.xml [--domain DOM [--connect URI]]
+ *   tapwire gc [-n] [-q] [--json]
  *
  * Exit codes: 0 done, 1 the system refused, 2 bad input or usage. Every
  * failure prints one line first that says what and where. */
@@ -17,6 +18,7 @@
 
 #include "domain.h"
 #include "engine.h"
+#include "gc.h"
 #include "libvirt.h"
 #include "netns.h"
 #include "twxml.h"
@@ -49,11 +51,13 @@ static const char usage_text[] =
 	"                    also hot-plug the tap into (or unplug it from) the\n"
 	"                    running libvirt domain DOM, as <interface type='ethernet'>\n"
 	"                    with <target dev=TAP managed='no'/>\n"
+	"  gc [--json]       remove the taps of tapwire-bridge-helper that were made\n"
+	"                    persistent and that no process holds any more\n"
 	"\n"
 	"Options:\n"
-	"  -n, --dry-run     print the plan, change nothing (up, down, attach, detach)\n"
+	"  -n, --dry-run     print the plan, change nothing (up, down, attach, detach, gc)\n"
 	"  -q, --quiet       do not print the steps\n"
-	"  -j, --json        machine-readable status\n"
+	"  -j, --json        machine-readable output (status, gc)\n"
 	"      --domain DOM  libvirt domain (name, UUID or id) for attach and detach\n"
 	"      --connect URI libvirt connection URI (default: libvirt's default)\n"
 	"  -N, --netns NAME  run in network namespace NAME (/run/netns/NAME), as\n"
@@ -298,6 +302,83 @@ static int cmd_status(const struct cli *c)
 	return tw_status(stdout, c->json, &o, &e) < 0 ? engine_fail(&e) : 0;
 }
 
+static const char *gc_verdict_name(enum tw_gc_verdict v, bool dry_run)
+{
+	switch (v) {
+	case TW_GC_KEPT_TRANSIENT: return "kept-not-persistent";
+	case TW_GC_KEPT_HELD: return "kept-held";
+	case TW_GC_REMOVE: return dry_run ? "would-remove" : "removed";
+	default: return "gone";
+	}
+}
+
+/* Tap names reach here only when tw_ifname_valid passed: nothing to escape. */
+static void gc_json(const struct tw_gc_tap *t, size_t n, bool dry_run)
+{
+	printf("{\"dry_run\":%s,\"taps\":[", dry_run ? "true" : "false");
+	for (size_t i = 0; i < n; i++)
+		printf("%s{\"name\":\"%s\",\"ifindex\":%d,\"uid\":%ld,\"persistent\":%s,"
+		       "\"carrier\":%s,\"holder\":%ld,\"verdict\":\"%s\"}",
+		       i ? "," : "", t[i].name, t[i].ifindex, t[i].uid, t[i].persist ? "true" : "false",
+		       t[i].carrier ? "true" : "false", (long)t[i].holder,
+		       gc_verdict_name(t[i].verdict, dry_run));
+	printf("]}\n");
+}
+
+static void gc_text(const struct tw_gc_tap *t, size_t n, bool dry_run)
+{
+	size_t removed = 0, kept = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (t[i].verdict == TW_GC_KEPT_HELD || t[i].verdict == TW_GC_KEPT_TRANSIENT)
+			kept++;
+		if (t[i].verdict != TW_GC_REMOVE)
+			continue;
+		removed++;
+		if (t[i].uid >= 0)
+			printf("- tap %s (made by tapwire-bridge-helper for uid %ld, persistent, held by nobody)\n",
+			       t[i].name, t[i].uid);
+		else
+			printf("- tap %s (made by tapwire-bridge-helper, persistent, held by nobody)\n", t[i].name);
+	}
+	const char *dry = dry_run ? " (dry run)" : "";
+	if (removed)
+		printf("gc: %s %zu tap%s%s", dry_run ? "would remove" : "removed", removed,
+		       removed == 1 ? "" : "s", dry);
+	else
+		printf("gc: nothing to remove%s", dry);
+	if (kept)
+		printf("; %zu tap%s of tapwire-bridge-helper in use, kept", kept, kept == 1 ? "" : "s");
+	putchar('\n');
+}
+
+static int cmd_gc(const struct cli *c)
+{
+	if (c->file)
+		return tw_cli_fail(EXIT_USAGE, "gc takes no FILE");
+	/* Reading every process's fdinfo needs root as much as removing a
+	 * device does; without it a holder could go unseen. */
+	if (geteuid() != 0)
+		return tw_cli_fail(EXIT_REFUSED, "gc must run as root (it reads /proc/PID/fdinfo of every "
+				   "process and removes devices)");
+	struct tw_nl nl;
+	int r = tw_nl_open(&nl);
+	if (r < 0)
+		return tw_cli_fail(EXIT_REFUSED, "gc: cannot open a netlink socket: %s", strerror(-r));
+	struct tw_gc_tap *taps = NULL;
+	size_t n = 0;
+	char why[400] = "";
+	r = tw_gc(&nl, c->dry_run, &taps, &n, why, sizeof(why));
+	tw_nl_close(&nl);
+	if (c->json)
+		gc_json(taps, n, c->dry_run);
+	else if (!c->quiet)
+		gc_text(taps, n, c->dry_run);
+	free(taps);
+	if (r == -EPERM || r == -EACCES)
+		return tw_cli_fail(EXIT_REFUSED, "gc: %s (gc must run as root)", why);
+	return r < 0 ? tw_cli_fail(EXIT_REFUSED, "gc: %s", why) : 0;
+}
+
 /* --netns: enter the network namespace only, like `ip -n` and `nsenter
  * --net`. `ip netns exec` also gives its command a fresh mount namespace,
  * and a namespace tapwire makes there is a bind mount under /run/netns that
@@ -333,9 +414,9 @@ int main(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return EXIT_USAGE;
 	}
-	if (c.json && strcmp(c.cmd, "status"))
-		return tw_cli_fail(EXIT_USAGE, "%s: --json is for status only", c.cmd);
-	if (c.owner && (!strcmp(c.cmd, "status") || !strcmp(c.cmd, "detach")))
+	if (c.json && strcmp(c.cmd, "status") && strcmp(c.cmd, "gc"))
+		return tw_cli_fail(EXIT_USAGE, "%s: --json is for status only (and gc)", c.cmd);
+	if (c.owner && (!strcmp(c.cmd, "status") || !strcmp(c.cmd, "detach") || !strcmp(c.cmd, "gc")))
 		return tw_cli_fail(EXIT_USAGE, "%s: --owner does not apply (see tapwire --help)", c.cmd);
 	if (!strcmp(c.cmd, "up"))
 		return with_net(&c, do_up);
@@ -349,6 +430,8 @@ int main(int argc, char **argv)
 		return cmd_attach(&c, true);
 	if (!strcmp(c.cmd, "detach"))
 		return cmd_attach(&c, false);
+	if (!strcmp(c.cmd, "gc"))
+		return cmd_gc(&c);
 	if (!strcmp(c.cmd, "help"))
 		return fputs(usage_text, stdout), 0;
 	return tw_cli_fail(EXIT_USAGE, "unknown command '%s' (see tapwire --help)", c.cmd);

@@ -1,6 +1,7 @@
 # libtwcore: pure helpers and the model (no netlink, no XML): used everywhere.
 noinst_LIBRARIES += lib/libtwcore.a
-lib_libtwcore_a_SOURCES = lib/util.c lib/util.h lib/model.c lib/model.h lib/fdpass.c lib/fdpass.h
+lib_libtwcore_a_SOURCES = lib/util.c lib/util.h lib/model.c lib/model.h lib/fdpass.c lib/fdpass.h \
+	lib/trusted.c lib/trusted.h
 
 # libtwnet: the kernel layer that needs only libnl-3 core (raw rtnetlink
 # messages, tun/tap ioctls, namespaces). The setuid helper links this and
@@ -30,4 +31,6 @@ lib_libtwengine_a_SOURCES = \
 	lib/teardown.c lib/teardown.h \
 	lib/engine.c lib/engine.h \
 	lib/domain.c lib/domain.h
+# tapwire gc: orphaned persistent taps of tapwire-bridge-helper.
+lib_libtwengine_a_SOURCES += lib/gc.c lib/gc.h
 TW_ENGINE_LIBS = lib/libtwengine.a lib/libtwnet.a lib/libtwcore.a $(LIBNL_LIBS)

@@ -2,6 +2,15 @@ check_PROGRAMS += tests/tw-helper-driver tests/tw-tap-open
 tests_tw_helper_driver_SOURCES = tests/helper-driver.c
 tests_tw_helper_driver_LDADD = lib/libtwcore.a
 tests_tw_tap_open_SOURCES = tests/tap-open.c
+# A user who makes a helper's tap persistent and leaves it (helper-gc.sh).
+check_PROGRAMS += tests/tw-tap-persist
+tests_tw_tap_persist_SOURCES = tests/tap-persist.c
+tests_tw_tap_persist_LDADD = lib/libtwcore.a
+
+# tw_state_prune and the state file's name (engine-netns-state.sh).
+check_PROGRAMS += tests/tw-state-prune
+tests_tw_state_prune_SOURCES = tests/tw-state-prune.c
+tests_tw_state_prune_LDADD = $(TW_ENGINE_LIBS)
 
 # A stand-in syslogd on a private /dev/log (helper-syslog.sh).
 check_PROGRAMS += tests/tw-syslog-sink
@@ -23,11 +32,13 @@ TW_INTEGRATION_TESTS = \
 	tests/integration/valgrind.sh \
 	tests/integration/helper-load.sh \
 	tests/integration/helper-syslog.sh \
+	tests/integration/helper-gc.sh \
 	tests/integration/engine-examples.sh \
 	tests/integration/engine-fail.sh \
 	tests/integration/engine-faults.sh \
 	tests/integration/engine-attach.sh \
 	tests/integration/engine-share.sh \
+	tests/integration/engine-netns-state.sh \
 	tests/integration/engine-load.sh \
 	tests/integration/overlay-vxlan.sh \
 	tests/integration/overlay-mtu.sh \
