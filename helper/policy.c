@@ -7,7 +7,6 @@
 #include "policy.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <fnmatch.h>
 #include <grp.h>
 #include <limits.h>
@@ -18,9 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "trusted.h"
 #include "util.h"
 
 /* Bounds on what a policy may cost: it is parsed on every VM start. */
@@ -29,7 +27,6 @@
 #define MAX_FILES 256 /* includes fan out: depth alone does not bound them */
 #define MAX_RULES 10000
 #define MAX_QUALS 65536
-#define MAX_SYMLINKS 40 /* as the kernel's ELOOP limit */
 #define ECHO_MAX 60     /* bytes of hostile input an error message may quote */
 
 struct qual {
@@ -68,24 +65,8 @@ struct src {
 	int depth;
 };
 
-/* Copies at most max bytes of s, non-printables as '?', "..." when cut. */
-static const char *sanitize(char *dst, size_t dstlen, const char *s, size_t max)
-{
-	size_t n = 0;
-	if (max > dstlen - 4)
-		max = dstlen - 4;
-	for (; s[n] && n < max; n++)
-		dst[n] = (s[n] >= 0x20 && s[n] < 0x7f) ? s[n] : '?';
-	if (s[n]) {
-		memcpy(dst + n, "...", 3);
-		n += 3;
-	}
-	dst[n] = 0;
-	return dst;
-}
-
 #define QUOTE_BUF (ECHO_MAX + 4)
-#define quote(buf, s) sanitize(buf, sizeof(buf), s, ECHO_MAX)
+#define quote(buf, s) tw_printable(buf, sizeof(buf), s, ECHO_MAX)
 
 /* "FILE:LINE: MSG", or "FILE: MSG" for line 0. Returns r. */
 __attribute__((format(printf, 5, 6))) static int fail(const struct loader *ld, int r,
@@ -118,20 +99,6 @@ static void *grow(void *arr, size_t *cap, size_t need, size_t size)
 	return q;
 }
 
-/* ---- Opening files: only what root alone controls. ---------------------- */
-
-/* A path is walked one component at a time from "/", so that every
- * directory and symlink on the way is seen and checked before it is used:
- * realpath() and a check afterwards would let a user who owns a directory
- * in the middle swap a symlink in between, and would not even see symlinks
- * that point onwards from an untrusted directory. */
-struct walk {
-	int dir;             /* O_PATH descriptor of where the walk is */
-	char real[PATH_MAX]; /* its path, for messages; "" is "/" */
-	char todo[PATH_MAX]; /* what is left to resolve */
-	unsigned links;
-};
-
 /* Writes the reason into why. Returns r. */
 __attribute__((format(printf, 4, 5))) static int refuse(char *why, size_t whylen, int r,
 							const char *fmt, ...)
@@ -141,225 +108,6 @@ __attribute__((format(printf, 4, 5))) static int refuse(char *why, size_t whylen
 	vsnprintf(why, whylen, fmt, ap);
 	va_end(ap);
 	return r;
-}
-
-/* A directory on the way must be root's alone: whoever can write to it can
- * replace what we are about to open. The sticky bit does not help, since
- * the owner of an entry in /tmp may still swap it. */
-static int check_dir(const struct stat *st, const char *path, char *why, size_t whylen)
-{
-	char shown[QUOTE_BUF * 2];
-	sanitize(shown, sizeof(shown), *path ? path : "/", sizeof(shown));
-	if (st->st_uid != 0)
-		return refuse(why, whylen, -EPERM, "directory %s is owned by uid %ld, not root",
-			      shown, (long)st->st_uid);
-	if (st->st_mode & 022)
-		return refuse(why, whylen, -EPERM,
-			      "directory %s is writable by group or others (mode %04o)", shown,
-			      (unsigned)(st->st_mode & 07777));
-	return 0;
-}
-
-static const char *type_name(mode_t m)
-{
-	if (S_ISDIR(m))
-		return "a directory";
-	if (S_ISFIFO(m))
-		return "a FIFO";
-	if (S_ISCHR(m) || S_ISBLK(m))
-		return "a device";
-	if (S_ISSOCK(m))
-		return "a socket";
-	return "not a regular file";
-}
-
-static int check_file(const struct stat *st, char *why, size_t whylen)
-{
-	if (!S_ISREG(st->st_mode))
-		return refuse(why, whylen, S_ISDIR(st->st_mode) ? -EISDIR : -EPERM,
-			      "is %s, not a regular file", type_name(st->st_mode));
-	if (st->st_uid != 0)
-		return refuse(why, whylen, -EPERM, "is owned by uid %ld, not root",
-			      (long)st->st_uid);
-	if (st->st_mode & 022)
-		return refuse(why, whylen, -EPERM, "is writable by group or others (mode %04o)",
-			      (unsigned)(st->st_mode & 07777));
-	if (st->st_size > MAX_FILE_SIZE)
-		return refuse(why, whylen, -EFBIG, "is larger than " MAX_FILE_SIZE_TEXT);
-	return 0;
-}
-
-static int walk_root(struct walk *w, char *why, size_t whylen)
-{
-	tw_closep(&w->dir);
-	w->real[0] = 0;
-	w->dir = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	struct stat st;
-	if (w->dir < 0 || fstat(w->dir, &st) < 0)
-		return refuse(why, whylen, -errno, "cannot open /: %s", strerror(errno));
-	return check_dir(&st, "", why, whylen);
-}
-
-static int walk_start(struct walk *w, const char *path, char *why, size_t whylen)
-{
-	char cwd[PATH_MAX] = "";
-	if (path[0] != '/' && !getcwd(cwd, sizeof(cwd)))
-		return refuse(why, whylen, -errno, "cannot find the current directory: %s",
-			      strerror(errno));
-	/* getcwd may say "(unreachable)/..." when cwd is outside our root. */
-	if (path[0] != '/' && cwd[0] != '/')
-		return refuse(why, whylen, -ENOENT, "the current directory is unreachable");
-	int n = snprintf(w->todo, sizeof(w->todo), "%s/%s", cwd, path);
-	if (n < 0 || (size_t)n >= sizeof(w->todo))
-		return refuse(why, whylen, -ENAMETOOLONG, "path is too long");
-	return walk_root(w, why, whylen);
-}
-
-/* Splits the next component off *rest: 1, or 0 when none is left. */
-static int next_component(char **rest, char name[NAME_MAX + 1])
-{
-	char *s = *rest + strspn(*rest, "/");
-	size_t n = strcspn(s, "/");
-	if (!n)
-		return 0;
-	if (n > NAME_MAX)
-		return -ENAMETOOLONG;
-	memcpy(name, s, n);
-	name[n] = 0;
-	*rest = s + n;
-	return 1;
-}
-
-/* Continues the walk at the symlink's target. It sits in a directory that
- * passed check_dir, so root put it there. */
-static int walk_link(struct walk *w, int fd, const char *rest, char *why, size_t whylen)
-{
-	char target[PATH_MAX], todo[PATH_MAX];
-	if (++w->links > MAX_SYMLINKS)
-		return refuse(why, whylen, -ELOOP, "too many levels of symbolic links");
-	ssize_t n = readlinkat(fd, "", target, sizeof(target));
-	if (n < 0)
-		return refuse(why, whylen, -errno, "cannot read a symlink: %s", strerror(errno));
-	if (n == 0 || (size_t)n >= sizeof(target))
-		return refuse(why, whylen, -ENAMETOOLONG, "bad symlink target");
-	target[n] = 0;
-	int len = snprintf(todo, sizeof(todo), "%s/%s", target, rest);
-	if (len < 0 || (size_t)len >= sizeof(todo))
-		return refuse(why, whylen, -ENAMETOOLONG, "path is too long");
-	memcpy(w->todo, todo, (size_t)len + 1);
-	return target[0] == '/' ? walk_root(w, why, whylen) : 0;
-}
-
-static int walk_into(struct walk *w, int *fd, const char *name, const struct stat *st,
-		     char *why, size_t whylen)
-{
-	size_t len = strlen(w->real);
-	if (!strcmp(name, "..")) {
-		char *slash = strrchr(w->real, '/');
-		if (slash)
-			*slash = 0;
-	} else if (strcmp(name, ".")) {
-		if (len + 1 + strlen(name) >= sizeof(w->real))
-			return refuse(why, whylen, -ENAMETOOLONG, "path is too long");
-		w->real[len] = '/';
-		strcpy(w->real + len + 1, name);
-	}
-	int r = check_dir(st, w->real, why, whylen);
-	if (r < 0)
-		return r;
-	tw_closep(&w->dir);
-	w->dir = TW_TAKE_FD(*fd);
-	return 0;
-}
-
-/* The last component: refuse anything but a regular file before opening
- * it for reading, so a FIFO or a device is never even opened; then check
- * what was actually opened. */
-static int walk_open(struct walk *w, const char *name, const struct stat *seen, char *why,
-		     size_t whylen)
-{
-	int r = check_file(seen, why, whylen);
-	if (r < 0)
-		return r;
-	_cleanup_close_ int fd =
-		openat(w->dir, name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0)
-		return refuse(why, whylen, -errno, "%s", strerror(errno));
-	r = check_file(&st, why, whylen);
-	if (r < 0)
-		return r;
-	if (st.st_dev != seen->st_dev || st.st_ino != seen->st_ino)
-		return refuse(why, whylen, -EAGAIN, "changed while being opened");
-	return TW_TAKE_FD(fd);
-}
-
-/* Returns an fd open for reading, or -errno with the reason in why. */
-static int open_checked(const char *path, char *why, size_t whylen)
-{
-	struct walk w = { .dir = -1 };
-	int r = walk_start(&w, path, why, whylen);
-	char *rest = w.todo, name[NAME_MAX + 1];
-
-	while (r >= 0) {
-		r = next_component(&rest, name);
-		if (r <= 0) {
-			r = r ? refuse(why, whylen, r, "a path component is too long")
-			      : refuse(why, whylen, -EISDIR, "is a directory, not a regular file");
-			break;
-		}
-		bool last = rest[strspn(rest, "/")] == 0;
-		_cleanup_close_ int fd = openat(w.dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-		struct stat st;
-		if (fd < 0 || fstat(fd, &st) < 0) {
-			r = refuse(why, whylen, -errno, "%s", strerror(errno));
-		} else if (S_ISLNK(st.st_mode)) {
-			r = walk_link(&w, fd, rest, why, whylen);
-			rest = w.todo;
-		} else if (S_ISDIR(st.st_mode) && !last) {
-			r = walk_into(&w, &fd, name, &st, why, whylen);
-		} else if (!last) {
-			r = refuse(why, whylen, -ENOTDIR, "%s", strerror(ENOTDIR));
-		} else {
-			r = walk_open(&w, name, &st, why, whylen);
-			break;
-		}
-	}
-	tw_closep(&w.dir);
-	return r;
-}
-
-/* Reads at most MAX_FILE_SIZE bytes; a file that grows past it is an error
- * too, not silently cut. */
-static int read_all(int fd, char **out, size_t *outlen)
-{
-	_cleanup_free_ char *buf = NULL;
-	size_t len = 0, cap = 0;
-	for (;;) {
-		if (len == cap) {
-			size_t newcap = cap ? cap * 2 : 4096;
-			if (newcap > MAX_FILE_SIZE + 1)
-				newcap = MAX_FILE_SIZE + 1;
-			char *q = realloc(buf, newcap);
-			if (!q)
-				return -ENOMEM;
-			buf = q;
-			cap = newcap;
-		}
-		ssize_t n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > MAX_FILE_SIZE)
-			return -EFBIG;
-	}
-	*out = TW_TAKE(buf);
-	*outlen = len;
-	return 0;
 }
 
 /* ---- Parsing ------------------------------------------------------------ */
@@ -526,7 +274,6 @@ static int parse_rule(struct loader *ld, const struct src *src, unsigned line, b
 	return 0;
 }
 
-static int read_checked(const char *path, char **text, size_t *len, char *why, size_t whylen);
 static int parse_file(struct loader *ld, const char *path, int depth, const char *text,
 		      size_t len);
 
@@ -543,10 +290,14 @@ static int parse_include(struct loader *ld, const struct src *src, unsigned line
 	if (src->depth >= TW_POLICY_MAX_DEPTH)
 		return fail(ld, -ELOOP, src->name, line, "includes nest more than %d deep "
 			    "(an include loop?)", TW_POLICY_MAX_DEPTH);
-	char path[PATH_MAX];
-	int plen = rest[0] == '/' ? snprintf(path, sizeof(path), "%s", rest)
-				  : snprintf(path, sizeof(path), "%s/%s", src->dir, rest);
-	if (plen < 0 || (size_t)plen >= sizeof(path))
+	/* PATH_MAX buffers live on the heap: the helper may run with a 16 KiB
+	 * stack, and includes nest. */
+	_cleanup_free_ char *path = malloc(PATH_MAX);
+	if (!path)
+		return fail(ld, -ENOMEM, src->name, line, "out of memory");
+	int plen = rest[0] == '/' ? snprintf(path, PATH_MAX, "%s", rest)
+				  : snprintf(path, PATH_MAX, "%s/%s", src->dir, rest);
+	if (plen < 0 || plen >= PATH_MAX)
 		return fail(ld, -ENAMETOOLONG, src->name, line, "include path is too long");
 	if (ld->p->n_files >= MAX_FILES)
 		return fail(ld, -E2BIG, src->name, line, "too many files included (at most %d)",
@@ -555,7 +306,7 @@ static int parse_include(struct loader *ld, const struct src *src, unsigned line
 	char why[256], q[QUOTE_BUF];
 	_cleanup_free_ char *text = NULL;
 	size_t len;
-	int r = read_checked(path, &text, &len, why, sizeof(why));
+	int r = tw_trusted_read(path, MAX_FILE_SIZE, &text, &len, why, sizeof(why));
 	if (r < 0)
 		return fail(ld, r, src->name, line, "cannot include '%s': %s", quote(q, rest), why);
 	return parse_file(ld, path, src->depth + 1, text, len);
@@ -580,10 +331,13 @@ static int parse_text(struct loader *ld, const struct src *src, const char *text
 	if (len > MAX_FILE_SIZE)
 		return fail(ld, -EFBIG, src->name, 0, "is larger than " MAX_FILE_SIZE_TEXT);
 	const char *p = text, *end = text + len;
+	/* On the heap, as each include level has one (see parse_include). */
+	_cleanup_free_ char *buf = malloc(TW_POLICY_MAX_LINE + 1);
+	if (!buf)
+		return fail(ld, -ENOMEM, src->name, 0, "out of memory");
 	for (unsigned line = 1; p < end; line++) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = (size_t)((nl ? nl : end) - p);
-		char buf[TW_POLICY_MAX_LINE + 1];
 		if (memchr(p, 0, n))
 			return fail(ld, -EINVAL, src->name, line, "contains a NUL byte");
 		if (n > TW_POLICY_MAX_LINE)
@@ -603,29 +357,29 @@ static int parse_text(struct loader *ld, const struct src *src, const char *text
 static int add_file(struct loader *ld, const char *path, size_t *idx)
 {
 	struct tw_policy *p = ld->p;
-	char shown[PATH_MAX];
+	size_t shown = strnlen(path, PATH_MAX - 4) + 4; /* "..." past PATH_MAX */
 	char **a = grow(p->files, &p->cap_files, p->n_files + 1, sizeof(*a));
 	if (!a)
 		return -ENOMEM;
 	p->files = a;
-	p->files[p->n_files] = strdup(sanitize(shown, sizeof(shown), path, sizeof(shown)));
+	p->files[p->n_files] = malloc(shown);
 	if (!p->files[p->n_files])
 		return -ENOMEM;
+	tw_printable(p->files[p->n_files], shown, path, shown);
 	*idx = p->n_files++;
 	return 0;
 }
 
-/* dirname() without its surprises (it may modify its argument). */
-static void dir_of(const char *path, char *dir, size_t len)
+/* dirname() without its surprises (it may modify its argument), on the
+ * heap (see parse_include); NULL when out of memory. */
+static char *dir_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');
-	size_t n = slash ? (size_t)(slash - path) : 0;
 	if (!slash)
-		tw_strscpy(dir, ".", len);
-	else if (n == 0)
-		tw_strscpy(dir, "/", len);
-	else
-		tw_strscpy(dir, path, n + 1 < len ? n + 1 : len);
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
 }
 
 static int parse_named(struct loader *ld, const char *name, const char *dir, int depth,
@@ -638,23 +392,12 @@ static int parse_named(struct loader *ld, const char *name, const char *dir, int
 	return parse_text(ld, &src, text, len);
 }
 
-static int read_checked(const char *path, char **text, size_t *len, char *why, size_t whylen)
-{
-	_cleanup_close_ int fd = open_checked(path, why, whylen);
-	if (fd < 0)
-		return fd;
-	int r = read_all(fd, text, len);
-	if (r < 0)
-		refuse(why, whylen, r, "%s",
-		       r == -EFBIG ? "is larger than " MAX_FILE_SIZE_TEXT : strerror(-r));
-	return r;
-}
-
 static int parse_file(struct loader *ld, const char *path, int depth, const char *text,
 		      size_t len)
 {
-	char dir[PATH_MAX];
-	dir_of(path, dir, sizeof(dir));
+	_cleanup_free_ char *dir = dir_of(path);
+	if (!dir)
+		return fail(ld, -ENOMEM, "(policy)", 0, "out of memory");
 	return parse_named(ld, path, dir, depth, text, len);
 }
 
@@ -687,12 +430,12 @@ int tw_policy_load(const char *path, struct tw_policy **out, char *err, size_t e
 	if (!path || !*path)
 		return finish(ld.p, fail(&ld, -EINVAL, "(policy)", 0, "no policy file given"), out);
 	char why[256], shown[QUOTE_BUF * 4];
-	sanitize(shown, sizeof(shown), path, sizeof(shown));
+	tw_printable(shown, sizeof(shown), path, sizeof(shown));
 	if (!ld.p)
 		return fail(&ld, -ENOMEM, shown, 0, "out of memory");
 	_cleanup_free_ char *text = NULL;
 	size_t len;
-	int r = read_checked(path, &text, &len, why, sizeof(why));
+	int r = tw_trusted_read(path, MAX_FILE_SIZE, &text, &len, why, sizeof(why));
 	if (r < 0)
 		return finish(ld.p, fail(&ld, r, shown, 0, "%s", why), out);
 	return finish(ld.p, parse_file(&ld, path, 0, text, len), out);
