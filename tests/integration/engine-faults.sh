@@ -21,7 +21,7 @@ failed() {
 		diag "  exit $rc; stderr ($nlines lines): $err" "  want /^tapwire: $pat/"
 	fi
 }
-state_file() { echo "$TAPWIRE_RUNDIR/state-net$(stat -L -c %i /proc/self/ns/net)"; }
+state_file() { "$top_builddir/tests/tw-state-prune" --path "$TAPWIRE_RUNDIR"; }
 SEEDTAP=$EX/seed-tap.xml
 line_of() { grep -n -- "$2" "$1" | head -n 1 | cut -d: -f1; } # line_of FILE TEXT
 
