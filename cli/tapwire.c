@@ -21,6 +21,7 @@
 #include "gc.h"
 #include "libvirt.h"
 #include "netns.h"
+#include "state.h"
 #include "twxml.h"
 #include "util.h"
 
@@ -313,7 +314,7 @@ static const char *gc_verdict_name(enum tw_gc_verdict v, bool dry_run)
 }
 
 /* Tap names reach here only when tw_ifname_valid passed: nothing to escape. */
-static void gc_json(const struct tw_gc_tap *t, size_t n, bool dry_run)
+static void gc_json(const struct tw_gc_tap *t, size_t n, bool dry_run, int pruned)
 {
 	printf("{\"dry_run\":%s,\"taps\":[", dry_run ? "true" : "false");
 	for (size_t i = 0; i < n; i++)
@@ -322,10 +323,10 @@ static void gc_json(const struct tw_gc_tap *t, size_t n, bool dry_run)
 		       i ? "," : "", t[i].name, t[i].ifindex, t[i].uid, t[i].persist ? "true" : "false",
 		       t[i].carrier ? "true" : "false", (long)t[i].holder,
 		       gc_verdict_name(t[i].verdict, dry_run));
-	printf("]}\n");
+	printf("],\"state_files_pruned\":%d}\n", pruned > 0 ? pruned : 0);
 }
 
-static void gc_text(const struct tw_gc_tap *t, size_t n, bool dry_run)
+static void gc_text(const struct tw_gc_tap *t, size_t n, bool dry_run, int pruned)
 {
 	size_t removed = 0, kept = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -349,6 +350,9 @@ static void gc_text(const struct tw_gc_tap *t, size_t n, bool dry_run)
 	if (kept)
 		printf("; %zu tap%s of tapwire-bridge-helper in use, kept", kept, kept == 1 ? "" : "s");
 	putchar('\n');
+	if (pruned > 0)
+		printf("gc: %s %d state file%s of network namespaces that are gone%s\n",
+		       dry_run ? "would remove" : "removed", pruned, pruned == 1 ? "" : "s", dry);
 }
 
 static int cmd_gc(const struct cli *c)
@@ -369,14 +373,19 @@ static int cmd_gc(const struct cli *c)
 	char why[400] = "";
 	r = tw_gc(&nl, c->dry_run, &taps, &n, why, sizeof(why));
 	tw_nl_close(&nl);
+	/* The records of namespaces that are gone go too: nobody can use them. */
+	char perr[300] = "";
+	int pruned = r < 0 ? 0 : tw_state_prune(tw_default_rundir(), c->dry_run, perr, sizeof(perr));
 	if (c->json)
-		gc_json(taps, n, c->dry_run);
+		gc_json(taps, n, c->dry_run, pruned);
 	else if (!c->quiet)
-		gc_text(taps, n, c->dry_run);
+		gc_text(taps, n, c->dry_run, pruned);
 	free(taps);
 	if (r == -EPERM || r == -EACCES)
 		return tw_cli_fail(EXIT_REFUSED, "gc: %s (gc must run as root)", why);
-	return r < 0 ? tw_cli_fail(EXIT_REFUSED, "gc: %s", why) : 0;
+	if (r < 0)
+		return tw_cli_fail(EXIT_REFUSED, "gc: %s", why);
+	return pruned < 0 ? tw_cli_fail(EXIT_REFUSED, "gc: %s", perr) : 0;
 }
 
 /* --netns: enter the network namespace only, like `ip -n` and `nsenter

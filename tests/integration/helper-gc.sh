@@ -189,6 +189,16 @@ is "$(ip -n gcns -o link show dev tw0000ffff 2>/dev/null)" "" "gone from gcns"
 check "the one in this namespace is not touched" dev_exists tw0000ffff
 run gc -q
 check "gc here removes the one here" sh -c "! test -e /sys/class/net/tw0000ffff"
+# A namespace's state files (here the lock file `tapwire -N gcns status`
+# leaves) outlive the namespace until gc.
+nc_files() { ls "$TAPWIRE_RUNDIR" | grep -c -- '-nc[0-9]'; }
+before=$(nc_files)
+"$TW" -N gcns status > /dev/null
+is "$(nc_files)" $((before + 1)) "tapwire -N gcns status leaves gcns's lock file (lock-ncCOOKIE)"
 ip netns del gcns
+run gc
+is "$rc:$out" "0:gc: nothing to remove
+gc: removed 1 state file of network namespaces that are gone" "gc removes the files of the namespace that is gone"
+is "$(nc_files)" "$before" "and only those"
 
 done_testing
