@@ -99,17 +99,6 @@ static void *grow(void *arr, size_t *cap, size_t need, size_t size)
 	return q;
 }
 
-/* Writes the reason into why. Returns r. */
-__attribute__((format(printf, 4, 5))) static int refuse(char *why, size_t whylen, int r,
-							const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
 /* ---- Parsing ------------------------------------------------------------ */
 
 static int parse_text(struct loader *ld, const struct src *src, const char *text, size_t len);
@@ -150,10 +139,10 @@ static int check_pattern(const char *s, char *why, size_t whylen)
 	bool in_set = false;
 	size_t len = strlen(s);
 	if (len >= IFNAMSIZ)
-		return refuse(why, whylen, -EINVAL,
+		return tw_refuse(why, whylen, -EINVAL,
 			      "is %zu characters long; at most %d are allowed", len, IFNAMSIZ - 1);
 	if (s[0] == '-' || !strcmp(s, ".") || !strcmp(s, ".."))
-		return refuse(why, whylen, -EINVAL, "can never match a valid interface name");
+		return tw_refuse(why, whylen, -EINVAL, "can never match a valid interface name");
 	for (const char *p = s; *p; p++) {
 		char c[QUOTE_BUF], one[2] = { *p, 0 };
 		if (is_name_char(*p) || (!in_set && (*p == '*' || *p == '?')))
@@ -162,23 +151,23 @@ static int check_pattern(const char *s, char *why, size_t whylen)
 			in_set = true;
 			p += p[1] == '!';
 			if (p[1] == ']')
-				return refuse(why, whylen, -EINVAL, "has an empty '[]'");
+				return tw_refuse(why, whylen, -EINVAL, "has an empty '[]'");
 		} else if (in_set && *p == ']') {
 			in_set = false;
 		} else if (*p == ']') {
-			return refuse(why, whylen, -EINVAL, "has ']' without '['");
+			return tw_refuse(why, whylen, -EINVAL, "has ']' without '['");
 		} else if (*p == '!') {
-			return refuse(why, whylen, -EINVAL, "has '!' not right after '[' "
+			return tw_refuse(why, whylen, -EINVAL, "has '!' not right after '[' "
 				      "(to exclude, write a deny rule)");
 		} else if (strchr("*?[", *p)) {
-			return refuse(why, whylen, -EINVAL, "has '%c' inside '[...]'", *p);
+			return tw_refuse(why, whylen, -EINVAL, "has '%c' inside '[...]'", *p);
 		} else {
-			return refuse(why, whylen, -EINVAL, "contains '%s'; only A-Z a-z 0-9 _ . - "
+			return tw_refuse(why, whylen, -EINVAL, "contains '%s'; only A-Z a-z 0-9 _ . - "
 				      "and * ? [ ] ! are allowed", quote(c, one));
 		}
 	}
 	if (in_set)
-		return refuse(why, whylen, -EINVAL, "has an unclosed '['");
+		return tw_refuse(why, whylen, -EINVAL, "has an unclosed '['");
 	return 0;
 }
 

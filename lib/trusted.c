@@ -51,9 +51,7 @@ const char *tw_printable(char *dst, size_t dstlen, const char *s, size_t max)
 	return dst;
 }
 
-/* Writes the reason into why. Returns r. */
-__attribute__((format(printf, 4, 5))) static int refuse(char *why, size_t whylen, int r,
-							const char *fmt, ...)
+int tw_refuse(char *why, size_t whylen, int r, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -65,10 +63,10 @@ __attribute__((format(printf, 4, 5))) static int refuse(char *why, size_t whylen
 static int too_big(char *why, size_t whylen, uintmax_t max)
 {
 	if (max && max % (1024 * 1024) == 0)
-		return refuse(why, whylen, -EFBIG, "is larger than %ju MiB", max >> 20);
+		return tw_refuse(why, whylen, -EFBIG, "is larger than %ju MiB", max >> 20);
 	if (max && max % 1024 == 0)
-		return refuse(why, whylen, -EFBIG, "is larger than %ju KiB", max >> 10);
-	return refuse(why, whylen, -EFBIG, "is larger than %ju bytes", max);
+		return tw_refuse(why, whylen, -EFBIG, "is larger than %ju KiB", max >> 10);
+	return tw_refuse(why, whylen, -EFBIG, "is larger than %ju bytes", max);
 }
 
 /* A directory on the way must be root's alone: whoever can write to it can
@@ -81,9 +79,9 @@ static int check_dir(const struct stat *st, const char *path, char *why, size_t 
 		return 0;
 	tw_printable(shown, sizeof(shown), *path ? path : "/", sizeof(shown));
 	if (st->st_uid != 0)
-		return refuse(why, whylen, -EPERM, "directory %s is owned by uid %ld, not root",
+		return tw_refuse(why, whylen, -EPERM, "directory %s is owned by uid %ld, not root",
 			      shown, (long)st->st_uid);
-	return refuse(why, whylen, -EPERM, "directory %s is writable by group or others (mode %04o)",
+	return tw_refuse(why, whylen, -EPERM, "directory %s is writable by group or others (mode %04o)",
 		      shown, (unsigned)(st->st_mode & 07777));
 }
 
@@ -103,13 +101,13 @@ static const char *type_name(mode_t m)
 static int check_file(const struct walk *w, const struct stat *st, char *why, size_t whylen)
 {
 	if (!S_ISREG(st->st_mode))
-		return refuse(why, whylen, S_ISDIR(st->st_mode) ? -EISDIR : -EPERM,
+		return tw_refuse(why, whylen, S_ISDIR(st->st_mode) ? -EISDIR : -EPERM,
 			      "is %s, not a regular file", type_name(st->st_mode));
 	if (st->st_uid != 0)
-		return refuse(why, whylen, -EPERM, "is owned by uid %ld, not root",
+		return tw_refuse(why, whylen, -EPERM, "is owned by uid %ld, not root",
 			      (long)st->st_uid);
 	if (st->st_mode & 022)
-		return refuse(why, whylen, -EPERM, "is writable by group or others (mode %04o)",
+		return tw_refuse(why, whylen, -EPERM, "is writable by group or others (mode %04o)",
 			      (unsigned)(st->st_mode & 07777));
 	if ((uintmax_t)st->st_size > w->max)
 		return too_big(why, whylen, w->max);
@@ -135,20 +133,20 @@ static int walk_root(struct walk *w, char *why, size_t whylen)
 	w->dir = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	struct stat st;
 	if (w->dir < 0 || fstat(w->dir, &st) < 0)
-		return refuse(why, whylen, -errno, "cannot open /: %s", strerror(errno));
+		return tw_refuse(why, whylen, -errno, "cannot open /: %s", strerror(errno));
 	return check_dir(&st, "", why, whylen);
 }
 
 static int walk_start(struct walk *w, const char *path, char *why, size_t whylen)
 {
 	if (path[0] != '/' && !getcwd(w->todo, sizeof(w->todo)))
-		return refuse(why, whylen, -errno, "cannot find the current directory: %s",
+		return tw_refuse(why, whylen, -errno, "cannot find the current directory: %s",
 			      strerror(errno));
 	/* getcwd may say "(unreachable)/..." when cwd is outside our root. */
 	if (path[0] != '/' && w->todo[0] != '/')
-		return refuse(why, whylen, -ENOENT, "the current directory is unreachable");
+		return tw_refuse(why, whylen, -ENOENT, "the current directory is unreachable");
 	if (!append_path(w->todo, strlen(w->todo), sizeof(w->todo), path))
-		return refuse(why, whylen, -ENAMETOOLONG, "path is too long");
+		return tw_refuse(why, whylen, -ENAMETOOLONG, "path is too long");
 	return walk_root(w, why, whylen);
 }
 
@@ -173,16 +171,16 @@ static int next_component(struct walk *w, char **rest)
 static int walk_link(struct walk *w, int fd, const char *rest, char *why, size_t whylen)
 {
 	if (++w->links > TW_TRUSTED_MAX_SYMLINKS)
-		return refuse(why, whylen, -ELOOP, "too many levels of symbolic links");
+		return tw_refuse(why, whylen, -ELOOP, "too many levels of symbolic links");
 	ssize_t n = readlinkat(fd, "", w->next, sizeof(w->next));
 	if (n < 0)
-		return refuse(why, whylen, -errno, "cannot read a symlink: %s", strerror(errno));
+		return tw_refuse(why, whylen, -errno, "cannot read a symlink: %s", strerror(errno));
 	if (n == 0 || (size_t)n >= sizeof(w->next))
-		return refuse(why, whylen, -ENAMETOOLONG, "bad symlink target");
+		return tw_refuse(why, whylen, -ENAMETOOLONG, "bad symlink target");
 	w->next[n] = 0;
 	/* rest points into todo: build the new path beside it first. */
 	if (!append_path(w->next, (size_t)n, sizeof(w->next), rest))
-		return refuse(why, whylen, -ENAMETOOLONG, "path is too long");
+		return tw_refuse(why, whylen, -ENAMETOOLONG, "path is too long");
 	memcpy(w->todo, w->next, strlen(w->next) + 1);
 	return w->todo[0] == '/' ? walk_root(w, why, whylen) : 0;
 }
@@ -195,7 +193,7 @@ static int walk_into(struct walk *w, int *fd, const struct stat *st, char *why, 
 		if (slash)
 			*slash = 0;
 	} else if (strcmp(w->name, ".") && !append_path(w->real, len, sizeof(w->real), w->name)) {
-		return refuse(why, whylen, -ENAMETOOLONG, "path is too long");
+		return tw_refuse(why, whylen, -ENAMETOOLONG, "path is too long");
 	}
 	int r = check_dir(st, w->real, why, whylen);
 	if (r < 0)
@@ -217,12 +215,12 @@ static int walk_open(struct walk *w, const struct stat *seen, char *why, size_t 
 					O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | O_NOFOLLOW);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0)
-		return refuse(why, whylen, -errno, "%s", strerror(errno));
+		return tw_refuse(why, whylen, -errno, "%s", strerror(errno));
 	r = check_file(w, &st, why, whylen);
 	if (r < 0)
 		return r;
 	if (st.st_dev != seen->st_dev || st.st_ino != seen->st_ino)
-		return refuse(why, whylen, -EAGAIN, "changed while being opened");
+		return tw_refuse(why, whylen, -EAGAIN, "changed while being opened");
 	return TW_TAKE_FD(fd);
 }
 
@@ -231,14 +229,14 @@ static int walk_step(struct walk *w, char **rest, char *why, size_t whylen)
 {
 	int r = next_component(w, rest);
 	if (r < 0)
-		return refuse(why, whylen, r, "a path component is too long");
+		return tw_refuse(why, whylen, r, "a path component is too long");
 	if (r == 0)
-		return refuse(why, whylen, -EISDIR, "is a directory, not a regular file");
+		return tw_refuse(why, whylen, -EISDIR, "is a directory, not a regular file");
 	bool last = (*rest)[strspn(*rest, "/")] == 0;
 	_cleanup_close_ int fd = openat(w->dir, w->name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0)
-		return refuse(why, whylen, -errno, "%s", strerror(errno));
+		return tw_refuse(why, whylen, -errno, "%s", strerror(errno));
 	if (S_ISLNK(st.st_mode)) {
 		r = walk_link(w, fd, *rest, why, whylen);
 		*rest = w->todo;
@@ -247,7 +245,7 @@ static int walk_step(struct walk *w, char **rest, char *why, size_t whylen)
 	if (S_ISDIR(st.st_mode) && !last)
 		return walk_into(w, &fd, &st, why, whylen);
 	if (!last)
-		return refuse(why, whylen, -ENOTDIR, "%s", strerror(ENOTDIR));
+		return tw_refuse(why, whylen, -ENOTDIR, "%s", strerror(ENOTDIR));
 	r = walk_open(w, &st, why, whylen);
 	/* fd 0 is a file too, when stdin was closed. */
 	return r < 0 ? r : r + 1;
@@ -257,7 +255,7 @@ static int open_max(const char *path, uintmax_t max, char *why, size_t whylen)
 {
 	struct walk *w = calloc(1, sizeof(*w));
 	if (!w)
-		return refuse(why, whylen, -ENOMEM, "out of memory");
+		return tw_refuse(why, whylen, -ENOMEM, "out of memory");
 	w->dir = -1;
 	w->max = max;
 	int r = walk_start(w, path, why, whylen);
@@ -315,6 +313,6 @@ int tw_trusted_read(const char *path, size_t max, char **text, size_t *len, char
 	if (r == -EFBIG)
 		return too_big(why, whylen, max);
 	if (r < 0)
-		return refuse(why, whylen, r, "%s", strerror(-r));
+		return tw_refuse(why, whylen, r, "%s", strerror(-r));
 	return 0;
 }

@@ -32,6 +32,11 @@ int tw_trusted_read(const char *path, size_t max, char **text, size_t *len, char
  * max bytes, never a silently cut file; other -errno from read. */
 int tw_read_bounded(int fd, size_t max, char **text, size_t *len);
 
+/* Writes the reason (printf) into why and returns r: how this module and
+ * its callers say why they refuse something. */
+__attribute__((format(printf, 4, 5))) int tw_refuse(char *why, size_t whylen, int r,
+						    const char *fmt, ...);
+
 /* s for a message: at most max bytes of it (and of dst, less 4), bytes
  * outside printable ASCII as '?', "..." when cut. Returns dst. */
 const char *tw_printable(char *dst, size_t dstlen, const char *s, size_t max);
