@@ -1,76 +1,39 @@
-/* tapwire.conf and qemu.conf, read the way bridge.conf is: the whole file
- * at once, bounded, from a root-owned file only root may write (the hook
- * runs as root and makes devices on the strength of it). */
+/* tapwire.conf and qemu.conf, each read whole and bounded. tapwire.conf is
+ * checked the way bridge.conf is (lib/trusted.h): the hook runs as root and
+ * makes devices on the strength of it. */
 #include "conf.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
+#include "trusted.h"
 #include "util.h"
 
 #define MAX_FILE_SIZE (256 * 1024)
 #define MAX_RULES 4096
 #define WORDS_MAX 16
 
-__attribute__((format(printf, 4, 5))) static int failf(int r, char *err, size_t len,
-						       const char *fmt, ...)
+/* tapwire.conf, NUL terminated, in *out (0), or -ENOENT, or -errno with err
+ * set. The hook acts as root on it, so it gets the helper's trust check:
+ * the file and every directory on the way to it root's alone. */
+static int read_trusted(const char *path, char **out, char *err, size_t len)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
-/* The file's bytes, NUL terminated, in *out (0), or -ENOENT, or -errno with
- * err set. Trust checks only when trusted is set (qemu.conf is libvirt's
- * business; tapwire.conf is ours). */
-static int slurp(const char *path, bool trusted, char **out, char *err, size_t len)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return errno == ENOENT ? -ENOENT : failf(-errno, err, len, "%s: %m", path);
-	struct stat st;
-	if (fstat(fd, &st) < 0)
-		return failf(-errno, err, len, "%s: %m", path);
-	if (!S_ISREG(st.st_mode))
-		return failf(-EPERM, err, len, "%s: not a regular file", path);
-	if (trusted && st.st_uid != 0)
-		return failf(-EPERM, err, len, "%s: owned by uid %ld, not root", path,
-			     (long)st.st_uid);
-	if (trusted && (st.st_mode & (S_IWGRP | S_IWOTH)))
-		return failf(-EPERM, err, len, "%s: writable by group or others (mode %04o)", path,
-			     (unsigned)(st.st_mode & 07777));
-	if (st.st_size > MAX_FILE_SIZE)
-		return failf(-EFBIG, err, len, "%s: larger than %d bytes", path, MAX_FILE_SIZE);
-	char *buf = malloc((size_t)st.st_size + 1);
-	if (!buf)
-		return failf(-ENOMEM, err, len, "out of memory");
-	size_t n = 0;
-	while (n < (size_t)st.st_size) {
-		ssize_t k = read(fd, buf + n, (size_t)st.st_size - n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0) {
-			int e = k < 0 ? errno : EIO;
-			free(buf);
-			return failf(-e, err, len, "%s: read: %s", path, strerror(e));
-		}
-		n += (size_t)k;
+	char why[256];
+	size_t n;
+	int r = tw_trusted_read(path, MAX_FILE_SIZE, out, &n, why, sizeof(why));
+	if (r == -ENOENT)
+		return r;
+	if (r < 0)
+		return tw_refuse(err, len, r, "%s: %s", path, why);
+	if (memchr(*out, 0, n)) {
+		free(*out);
+		return tw_refuse(err, len, -EINVAL, "%s: contains a NUL byte", path);
 	}
-	buf[n] = '\0';
-	if (strlen(buf) != n) {
-		free(buf);
-		return failf(-EINVAL, err, len, "%s: contains a NUL byte", path);
-	}
-	*out = buf;
 	return 0;
 }
 
@@ -112,37 +75,37 @@ static int parse_bridge(char **w, size_t n, struct tw_hook_rule *r, const char *
 {
 	char why[96];
 	if (n < 2)
-		return failf(-EINVAL, err, len, "%s: bridge: which bridge?", where);
+		return tw_refuse(err, len, -EINVAL, "%s: bridge: which bridge?", where);
 	if (!tw_strscpy(r->pattern, w[1], sizeof(r->pattern)) ||
 	    (!is_glob(w[1]) && !tw_ifname_valid(w[1], why, sizeof(why))))
-		return failf(-EINVAL, err, len, "%s: bridge name '%.*s' is not valid", where, 40,
-			     w[1]);
+		return tw_refuse(err, len, -EINVAL, "%s: bridge name '%.*s' is not valid", where, 40,
+				 w[1]);
 	r->spec.stp = TW_UNSET;
 	for (size_t i = 2; i < n; i += 2) {
 		if (i + 1 >= n)
-			return failf(-EINVAL, err, len, "%s: '%.*s' needs a value", where, 20, w[i]);
+			return tw_refuse(err, len, -EINVAL, "%s: '%.*s' needs a value", where, 20, w[i]);
 		unsigned long v;
 		if (!strcmp(w[i], "mtu")) {
 			if (tw_parse_uint(w[i + 1], TW_MTU_MIN, TW_MTU_MAX, &v) < 0)
-				return failf(-EINVAL, err, len, "%s: mtu '%.*s' is not %d..%d", where,
-					     20, w[i + 1], TW_MTU_MIN, TW_MTU_MAX);
+				return tw_refuse(err, len, -EINVAL, "%s: mtu '%.*s' is not %d..%d", where,
+						 20, w[i + 1], TW_MTU_MIN, TW_MTU_MAX);
 			r->spec.mtu = (unsigned)v;
 		} else if (!strcmp(w[i], "stp")) {
 			if (strcmp(w[i + 1], "on") && strcmp(w[i + 1], "off"))
-				return failf(-EINVAL, err, len, "%s: stp is 'on' or 'off'", where);
+				return tw_refuse(err, len, -EINVAL, "%s: stp is 'on' or 'off'", where);
 			r->spec.stp = !strcmp(w[i + 1], "on") ? TW_YES : TW_NO;
 		} else if (!strcmp(w[i], "address")) {
 			/* One address on many bridges would be one subnet on many links. */
 			if (is_glob(r->pattern))
-				return failf(-EINVAL, err, len,
-					     "%s: address needs one bridge, not a pattern", where);
+				return tw_refuse(err, len, -EINVAL,
+						 "%s: address needs one bridge, not a pattern", where);
 			int e = parse_addrs(w[i + 1], &r->spec.addrs);
 			if (e < 0)
-				return failf(e, err, len, "%s: address: '%.*s' is not CIDR[,CIDR...]",
-					     where, 60, w[i + 1]);
+				return tw_refuse(err, len, e, "%s: address: '%.*s' is not CIDR[,CIDR...]",
+						 where, 60, w[i + 1]);
 		} else {
-			return failf(-EINVAL, err, len, "%s: unknown bridge setting '%.*s' (mtu, stp, address)",
-				     where, 20, w[i]);
+			return tw_refuse(err, len, -EINVAL, "%s: unknown bridge setting '%.*s' (mtu, stp, address)",
+					 where, 20, w[i]);
 		}
 	}
 	return 0;
@@ -165,15 +128,15 @@ static int parse_conf(char *text, const char *path, struct tw_hook_conf *c, char
 		if (n == 0)
 			continue;
 		if (n > WORDS_MAX)
-			return failf(-EINVAL, err, len, "%s: too many words", where);
+			return tw_refuse(err, len, -EINVAL, "%s: too many words", where);
 		if (strcmp(w[0], "bridge"))
-			return failf(-EINVAL, err, len, "%s: unknown keyword '%.*s' (bridge)", where,
-				     20, w[0]);
+			return tw_refuse(err, len, -EINVAL, "%s: unknown keyword '%.*s' (bridge)", where,
+					 20, w[0]);
 		if (c->n_rules >= MAX_RULES)
-			return failf(-EINVAL, err, len, "%s: more than %d rules", where, MAX_RULES);
+			return tw_refuse(err, len, -EINVAL, "%s: more than %d rules", where, MAX_RULES);
 		struct tw_hook_rule *v = realloc(c->rules, (c->n_rules + 1) * sizeof(*v));
 		if (!v)
-			return failf(-ENOMEM, err, len, "out of memory");
+			return tw_refuse(err, len, -ENOMEM, "out of memory");
 		c->rules = v;
 		memset(&v[c->n_rules], 0, sizeof(*v));
 		v[c->n_rules].line = lineno;
@@ -189,7 +152,7 @@ int tw_hook_conf_load(const char *path, struct tw_hook_conf *c, char *err, size_
 {
 	memset(c, 0, sizeof(*c));
 	char *text = NULL;
-	int r = slurp(path, true, &text, err, len);
+	int r = read_trusted(path, &text, err, len);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
@@ -218,13 +181,24 @@ const struct tw_hook_rule *tw_hook_conf_match(const struct tw_hook_conf *c, cons
 }
 
 /* libvirt's conf syntax: `name = "value"`, # comments. Only a quoted user
- * on one line is read; libvirt takes the first, so do we. */
+ * on one line is read; libvirt takes the first, so do we. The file is
+ * libvirt's, trusted as libvirt trusts it: only bounded, and never a FIFO
+ * to block on. */
 int tw_qemu_conf_user(const char *path, char *user, size_t len)
 {
-	char err[300], *text = NULL;
-	int r = slurp(path, false, &text, err, sizeof(err));
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EPERM;
+	_cleanup_free_ char *text = NULL;
+	size_t n;
+	int r = tw_read_bounded(fd, MAX_FILE_SIZE, &text, &n);
 	if (r < 0)
 		return r;
+	if (memchr(text, 0, n))
+		return -EINVAL;
 	r = -ENOENT;
 	for (char *line = text, *next; line && r == -ENOENT; line = next) {
 		next = strchr(line, '\n');
@@ -245,6 +219,5 @@ int tw_qemu_conf_user(const char *path, char *user, size_t len)
 		*end = '\0';
 		r = tw_strscpy(user, p, len) && *user ? 0 : -EINVAL;
 	}
-	free(text);
 	return r;
 }

@@ -22,9 +22,9 @@ struct tw_hook_conf {
 };
 
 /* Read path. A missing file is an empty policy (0). Otherwise 0, or -errno
- * with "path:line: why" in err: -EINVAL for syntax (exit 2), -EPERM when the
- * file is not a root-owned regular file that only root may write, others
- * for I/O. */
+ * with "path:line: why" or "path: why" in err: -EINVAL for syntax (exit 2);
+ * any other when the file cannot be trusted (it, or a directory on the way
+ * to it, is not root's alone: see lib/trusted.h) or read. */
 int tw_hook_conf_load(const char *path, struct tw_hook_conf *c, char *err, size_t len);
 void tw_hook_conf_free(struct tw_hook_conf *c);
 

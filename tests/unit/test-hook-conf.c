@@ -1,17 +1,37 @@
-/* hooks/conf.c: tapwire.conf (the hook's policy) and qemu.conf's user. */
+/* hooks/conf.c: tapwire.conf (the hook's policy) and qemu.conf's user; and
+ * lib/trusted.c, which the hook shares with the helper, for its stack cost.
+ * Needs root (files root owns, in directories only root may write): the
+ * files live in a test directory under the build tree, /run or /root. */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "conf.h"
 #include "tap.h"
+#include "trusted.h"
 
-static char dir[] = "/tmp/tw-hook-conf.XXXXXX";
-static char path[256], err[512];
+static char dir[PATH_MAX], path[PATH_MAX + 16], err[512];
+
+/* base/rel, in a static buffer (two at a time). */
+static const char *at(const char *rel)
+{
+	static char buf[2][PATH_MAX + 64];
+	static int i;
+	i ^= 1;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, rel);
+	return buf[i];
+}
 
 static void put(const char *text, size_t len, mode_t mode)
 {
@@ -88,27 +108,96 @@ static void test_rules(void)
 	bad("allow br0\n", "unknown keyword 'allow'", "bridge.conf's syntax is not this file's");
 }
 
-static void test_trust(void)
+/* Loads file (not path) as tapwire.conf; expects want, and needle in err. */
+static void refused(const char *file, int want, const char *needle, const char *name)
 {
 	struct tw_hook_conf c;
+	err[0] = '\0';
+	tap_is_int(tw_hook_conf_load(file, &c, err, sizeof(err)), want, name);
+	tap_like(err, needle, "... saying so");
+	tap_ok(!strchr(err, '\n'), "... in one line");
+	tap_is_int(c.n_rules, 0, "... and leaves no rules");
+}
+
+static void put_at(const char *rel, const char *text, mode_t mode, uid_t uid)
+{
+	int fd = open(at(rel), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
+	    fchown(fd, uid, 0) < 0 || fchmod(fd, mode) < 0)
+		abort();
+	close(fd);
+}
+
+static void mkdir_at(const char *rel, mode_t mode, uid_t uid)
+{
+	if (mkdir(at(rel), 0700) < 0 || chown(at(rel), uid, 0) < 0 || chmod(at(rel), mode) < 0)
+		abort();
+}
+
+static void link_at(const char *target, const char *rel)
+{
+	if (symlink(target, at(rel)) < 0)
+		abort();
+}
+
+static void test_trust(void)
+{
+	char want[PATH_MAX + 100];
 	put("bridge br0\n", 11, 0664);
-	tap_is_int(tw_hook_conf_load(path, &c, err, sizeof(err)), -EPERM, "group-writable: refused");
-	tap_ok(strstr(err, "writable by group or others (mode 0664)") != NULL, "... saying so");
+	refused(path, -EPERM, "writable by group or others (mode 0664)", "group-writable: refused");
 	put("bridge br0\n", 11, 0646);
-	tap_is_int(tw_hook_conf_load(path, &c, err, sizeof(err)), -EPERM, "world-writable: refused");
-	if (geteuid() == 0) {
-		put("bridge br0\n", 11, 0644);
-		if (chown(path, 1, 0) < 0)
-			abort();
-		tap_is_int(tw_hook_conf_load(path, &c, err, sizeof(err)), -EPERM, "not root's: refused");
-		tap_ok(strstr(err, "owned by uid 1, not root") != NULL, "... saying whose it is");
-	} else {
-		tap_skip("not root: cannot give the file away");
-		tap_skip("not root: cannot give the file away");
-	}
-	tap_is_int(tw_hook_conf_load(dir, &c, err, sizeof(err)), -EPERM, "a directory: refused");
+	refused(path, -EPERM, "(mode 0646)", "world-writable: refused");
+	put("bridge br0\n", 11, 0644);
+	if (chown(path, 1, 0) < 0)
+		abort();
+	refused(path, -EPERM, "is owned by uid 1, not root", "not root's: refused");
+	refused(dir, -EISDIR, "is a directory, not a regular file", "a directory: refused");
 	put("bridge br0\0\nbridge br1\n", 22, 0644);
-	tap_is_int(tw_hook_conf_load(path, &c, err, sizeof(err)), -EINVAL, "a NUL byte: refused");
+	refused(path, -EINVAL, "contains a NUL byte", "a NUL byte: refused");
+
+	/* The file is fine; what leads to it is not. */
+	mkdir_at("ww", 0777, 0);
+	put_at("ww/tapwire.conf", "bridge br0\n", 0644, 0);
+	snprintf(want, sizeof(want), "%s: directory %s is writable by group or others (mode 0777)",
+		 at("ww/tapwire.conf"), at("ww"));
+	refused(at("ww/tapwire.conf"), -EPERM, want, "a good file in a 0777 directory: refused");
+	mkdir_at("tmp", 01777, 0);
+	put_at("tmp/tapwire.conf", "bridge br0\n", 0644, 0);
+	refused(at("tmp/tapwire.conf"), -EPERM, "tmp is writable by group or others (mode 1777)",
+		"... in a 1777 directory too (sticky does not help)");
+	mkdir_at("home", 0755, 65534);
+	put_at("home/tapwire.conf", "bridge br0\n", 0644, 0);
+	snprintf(want, sizeof(want), "directory %s is owned by uid 65534, not root", at("home"));
+	refused(at("home/tapwire.conf"), -EPERM, want, "a good file in a user's directory: refused");
+	link_at("ww/tapwire.conf", "to-ww.conf");
+	snprintf(want, sizeof(want), "directory %s is writable", at("ww"));
+	refused(at("to-ww.conf"), -EPERM, want, "a symlink into a 0777 directory: refused");
+	put_at("good.conf", "bridge br0\n", 0644, 0);
+	link_at("../good.conf", "ww/hop");
+	link_at("ww/hop", "via-ww.conf");
+	refused(at("via-ww.conf"), -EPERM, want,
+		"a symlink chain through a 0777 directory to a good file: refused");
+	refused(at("ww/missing.conf"), -EPERM, want,
+		"a missing file in a 0777 directory: refused, not an empty policy");
+
+	struct tw_hook_conf c;
+	link_at("good.conf", "rel.conf");
+	tap_is_int(tw_hook_conf_load(at("rel.conf"), &c, err, sizeof(err)), 0,
+		   "a symlink to a good file in a good directory loads");
+	tap_is_int(c.n_rules, 1, "... with its rule");
+	tw_hook_conf_free(&c);
+
+	if (mkfifo(at("fifo"), 0644) < 0)
+		abort();
+	alarm(5); /* a FIFO opened for reading would block: fail, not hang */
+	refused(at("fifo"), -EPERM, "is a FIFO, not a regular file", "a FIFO: refused, promptly");
+	alarm(0);
+	char *big = malloc(256 * 1024 + 2);
+	memset(big, '\n', 256 * 1024 + 1);
+	big[256 * 1024 + 1] = '\0';
+	put_at("big.conf", big, 0644, 0);
+	free(big);
+	refused(at("big.conf"), -EFBIG, "is larger than 256 KiB", "a file over 256 KiB: refused");
 }
 
 static void qemu_user(const char *text, int want_r, const char *want, const char *name)
@@ -134,17 +223,143 @@ static void test_qemu_conf(void)
 	char user[8];
 	unlink(path);
 	tap_is_int(tw_qemu_conf_user(path, user, sizeof(user)), -ENOENT, "no qemu.conf");
+
+	/* libvirt's file, trusted as libvirt trusts it: not checked for owner
+	 * or directories, but still never a FIFO to hang on. */
+	char name[64] = "";
+	put_at("ww/qemu.conf", "user = \"qemu\"\n", 0666, 65534);
+	tap_is_int(tw_qemu_conf_user(at("ww/qemu.conf"), name, sizeof(name)), 0,
+		   "qemu.conf is read wherever it is, whoever owns it");
+	tap_is_str(name, "qemu", "... the user");
+	alarm(5);
+	tap_is_int(tw_qemu_conf_user(at("fifo"), name, sizeof(name)), -EPERM,
+		   "a FIFO as qemu.conf: refused, promptly");
+	alarm(0);
+}
+
+/* ---- the stack the trusted reader needs ------------------------------------
+ * The setuid helper runs with whatever RLIMIT_STACK its caller left it (16
+ * KiB at worst), and the reader is only a small part of its work. Run it on
+ * a painted stack of 16 KiB with a guard page below, and see how much of it
+ * was written. */
+
+#define SMALL_STACK (16 * 1024)
+#define STACK_BUDGET 2048
+#define PAINT 0xa5
+
+static ucontext_t main_ctx, small_ctx;
+static const char *read_path;
+static int read_r;
+static char why[256];
+
+static void read_file(void)
+{
+	static char *text;
+	static size_t len;
+	read_r = tw_trusted_read(read_path, 4096, &text, &len, why, sizeof(why));
+	if (read_r == 0)
+		free(text);
+}
+
+/* What any message costs: glibc's printf keeps a work buffer on the stack. */
+static void format_message(void)
+{
+	snprintf(why, sizeof(why), "directory %s is owned by uid %ld, not root", read_path, 1L);
+}
+
+/* Bytes of stack fn used, or 0 when it could not be run. */
+static size_t stack_used(void (*fn)(void))
+{
+	fn(); /* on the normal stack first: lazy binding is the dynamic linker's cost */
+	long page = sysconf(_SC_PAGESIZE);
+	char *map = mmap(NULL, (size_t)page + SMALL_STACK, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED || mprotect(map, (size_t)page, PROT_NONE) < 0 ||
+	    getcontext(&small_ctx) < 0)
+		return 0;
+	char *lo = map + page;
+	memset(lo, PAINT, SMALL_STACK);
+	small_ctx.uc_stack.ss_sp = lo;
+	small_ctx.uc_stack.ss_size = SMALL_STACK;
+	small_ctx.uc_link = &main_ctx;
+	makecontext(&small_ctx, fn, 0);
+	if (swapcontext(&main_ctx, &small_ctx) < 0)
+		return 0;
+	size_t untouched = 0;
+	while (untouched < SMALL_STACK && (unsigned char)lo[untouched] == PAINT)
+		untouched++;
+	munmap(map, (size_t)page + SMALL_STACK);
+	return SMALL_STACK - untouched;
+}
+
+static void test_stack(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	tap_skip("AddressSanitizer's frames are not the real ones");
+	tap_skip("AddressSanitizer's frames are not the real ones");
+#else
+	/* The longest way: relative, from the current directory, through a
+	 * symlink to a symlink. */
+	char cwd[PATH_MAX];
+	link_at("rel.conf", "rel2.conf");
+	if (!getcwd(cwd, sizeof(cwd)) || chdir(dir) < 0)
+		abort();
+	read_path = "rel2.conf";
+	size_t used = stack_used(read_file);
+	tap_ok(read_r == 0 && used > 0 && used < STACK_BUDGET,
+	       "tw_trusted_read through two symlinks: %zu bytes of stack (under %d)", used,
+	       STACK_BUDGET);
+	size_t printf_cost = stack_used(format_message);
+	read_path = "via-ww.conf";
+	used = stack_used(read_file);
+	tap_ok(read_r == -EPERM && used > printf_cost && used < printf_cost + STACK_BUDGET,
+	       "... refusing one: %zu bytes, under one snprintf's %zu + %d", used, printf_cost,
+	       STACK_BUDGET);
+	if (chdir(cwd) < 0)
+		abort();
+#endif
+}
+
+static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return remove(p) < 0 ? -1 : 0;
+}
+
+/* A directory of our own in a tree only root may write: the build tree, or
+ * (when it sits under /tmp) /run or /root, which are root's on any Debian. */
+static bool make_base(void)
+{
+	char cwd[PATH_MAX];
+	const char *const tries[] = { getcwd(cwd, sizeof(cwd)) ? cwd : NULL, "/run", "/root" };
+	struct tw_hook_conf c;
+	for (size_t i = 0; i < sizeof(tries) / sizeof(*tries); i++) {
+		if (!tries[i] || snprintf(dir, sizeof(dir), "%s/tw-hook-conf.XXXXXX", tries[i]) >=
+					 (int)sizeof(dir) || !mkdtemp(dir) || chmod(dir, 0755) < 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/conf", dir);
+		put("bridge br0\n", 11, 0644);
+		if (tw_hook_conf_load(path, &c, err, sizeof(err)) == 0) {
+			tw_hook_conf_free(&c);
+			return true;
+		}
+		tap_diag("not here: %s", err);
+		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	}
+	return false;
 }
 
 int main(void)
 {
-	if (!mkdtemp(dir))
-		return 1;
-	snprintf(path, sizeof(path), "%s/conf", dir);
+	if (geteuid() != 0) {
+		tap_skip("needs root: a policy file must be root's, in root's directories");
+		return tap_done();
+	}
+	if (!tap_ok(make_base(), "a test directory where a good policy loads"))
+		return tap_done();
 	test_rules();
 	test_trust();
 	test_qemu_conf();
-	unlink(path);
-	rmdir(dir);
+	test_stack();
+	tap_ok(nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS) == 0, "test directory removed");
 	return tap_done();
 }
