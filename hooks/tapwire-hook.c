@@ -52,7 +52,19 @@ static const char *env(const char *name)
 
 /* ---- logging: syslog, every line prefixed with the domain ---------------- */
 
-static const char *g_domain = "?";
+/* The domain as logs show it: argv[1], one line (see one_line). */
+static char g_domain[TW_OWNER_MAX] = "?";
+
+/* Control bytes become '?': a newline in a domain name, a label or anything
+ * else that reaches a message would forge a second line in root's syslog or
+ * in what libvirt shows, and escapes would reach a terminal. */
+static char *one_line(char *s, size_t n)
+{
+	for (size_t i = 0; i < n && s[i]; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			s[i] = '?';
+	return s;
+}
 
 __attribute__((format(printf, 2, 3))) static void hlog(int prio, const char *fmt, ...)
 {
@@ -61,7 +73,7 @@ __attribute__((format(printf, 2, 3))) static void hlog(int prio, const char *fmt
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	syslog(prio, "%s: %s", g_domain, msg);
+	syslog(prio, "%s: %s", g_domain, one_line(msg, sizeof(msg)));
 }
 
 /* The one line libvirt shows, also kept in syslog. */
@@ -72,6 +84,7 @@ __attribute__((format(printf, 2, 3))) static int fail(int code, const char *fmt,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	one_line(msg, sizeof(msg));
 	fprintf(stderr, "tapwire: %s\n", msg);
 	syslog(LOG_ERR, "%s: %s", g_domain, msg);
 	return code;
@@ -86,7 +99,7 @@ struct logbuf {
 static void logbuf_flush(struct logbuf *b)
 {
 	if (b->n)
-		syslog(LOG_INFO, "%s: %.*s", g_domain, (int)b->n, b->line);
+		syslog(LOG_INFO, "%s: %.*s", g_domain, (int)b->n, one_line(b->line, b->n));
 	b->n = 0;
 }
 
@@ -359,7 +372,8 @@ int main(int argc, char **argv)
 		free(j.in.buf);
 		return 0;
 	}
-	g_domain = j.domain;
+	tw_strscpy(g_domain, j.domain, sizeof(g_domain));
+	one_line(g_domain, sizeof(g_domain));
 	j.prepare = !strcmp(argv[2], "prepare");
 	openlog("tapwire-hook", LOG_PID | (env("TAPWIRE_HOOK_DEBUG") ? LOG_PERROR : 0),
 		LOG_DAEMON);

@@ -260,8 +260,27 @@ static int find_topology(struct tw_xml_ctx *c, xmlNode *root, xmlNode **out)
 	return 0;
 }
 
-/* Who QEMU runs as, when the domain says so. Malformed labels are libvirt's
- * to refuse; here they only leave dac_user empty. */
+/* USER[:GROUP] of a DAC label, each part a name or libvirt's +ID, checked
+ * as any owner is: the hook logs the user and gives it the domain's taps. */
+static int check_dac_label(const struct tw_xml_el *e, const char *v, struct tw_domain *dom)
+{
+	char user[TW_OWNER_MAX + 1], why[128], q[TW_XML_QUOTE_MAX];
+	size_t n = strcspn(v, ":");
+	const char *what = "user";
+	/* Cut one byte past the limit, so that the check says "too long". */
+	tw_strscpy(user, v, n < TW_OWNER_MAX ? n + 1 : sizeof(user));
+	bool ok = tw_owner_valid(user, why, sizeof(why));
+	if (ok && v[n] == ':') {
+		what = "group";
+		ok = tw_owner_valid(v + n + 1, why, sizeof(why));
+	}
+	if (!ok)
+		return tw_xml_el_fail(e, "DAC label '%s': %s %s", tw_xml_quote(v, q), what, why);
+	tw_strscpy(dom->dac_user, user, sizeof(dom->dac_user));
+	return 0;
+}
+
+/* Who QEMU runs as, when the domain says so: the first DAC <seclabel>. */
 static int read_seclabel(struct tw_xml_ctx *c, xmlNode *root, struct tw_domain *dom)
 {
 	for (xmlNode *s = root->children; s; s = s->next) {
@@ -271,15 +290,10 @@ static int read_seclabel(struct tw_xml_ctx *c, xmlNode *root, struct tw_domain *
 		xmlNode *l = tw_xml_first_plain(s, "label");
 		if (!model || strcmp((const char *)model, "dac") || !l)
 			continue;
-		_cleanup_xml_ xmlChar *v = xmlNodeGetContent(l);
-		if (!v)
-			return tw_xml_nomem(c);
-		size_t n = strcspn((const char *)v, ":");
-		if (n > 0 && n < sizeof(dom->dac_user) && v[n] == ':') {
-			memcpy(dom->dac_user, v, n);
-			dom->dac_user[n] = '\0';
-		}
-		return 0;
+		struct tw_xml_el e = { .ctx = c, .node = l, .label = "<label>", .what = "" };
+		_cleanup_xml_ xmlChar *v = NULL;
+		int r = text_of(&e, &v);
+		return r < 0 ? r : check_dac_label(&e, (const char *)v, dom);
 	}
 	return 0;
 }

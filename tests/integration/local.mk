@@ -29,6 +29,7 @@ TW_INTEGRATION_TESTS = \
 	tests/integration/helper-unpriv.sh \
 	tests/integration/helper-qemu.sh \
 	tests/integration/helper-sandbox.sh \
+	tests/integration/hook-hostile.sh \
 	tests/integration/valgrind.sh \
 	tests/integration/helper-load.sh \
 	tests/integration/helper-syslog.sh \
