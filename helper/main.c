@@ -185,15 +185,10 @@ static bool is_ovs_bridge(const char *rundir, const char *name, const struct tw_
 	return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
-int main(int argc, char **argv)
+static int helper_main(int argc, char **argv)
 {
 	struct tw_helper_args args;
 	char err[512];
-
-	/* 0. Before anything can fail. */
-	tw_priv_harden();
-	logctx.uid = getuid();
-	take_environment();
 
 	/* 1. argv, checked before anything is read or opened. */
 	if (tw_helper_args_parse(argc, argv, &args, err, sizeof(err)) < 0)
@@ -318,4 +313,13 @@ int main(int argc, char **argv)
 	if (r < 0)
 		die("cannot send the tap to QEMU over fd %d: %s", args.fd, strerror(-r));
 	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	/* 0. Before anything can fail. */
+	tw_priv_harden();
+	logctx.uid = getuid();
+	take_environment();
+	tw_priv_run(helper_main, argc, argv);
 }

@@ -13,8 +13,10 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/prctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 bool tw_priv_secure(void)
@@ -99,6 +101,50 @@ void tw_priv_harden(void)
 			setrlimit(need[i].resource, &want);
 		}
 	}
+}
+
+static struct {
+	int (*fn)(int, char **);
+	int argc;
+	char **argv;
+} run_args;
+
+static void run_trampoline(void)
+{
+	exit(run_args.fn(run_args.argc, run_args.argv));
+}
+
+void tw_priv_run(int (*fn)(int, char **), int argc, char **argv)
+{
+	struct rlimit l;
+	/* The sanitizers' runtime does not follow a switch of stacks; their
+	 * builds are not tested with a tiny stack. */
+#ifndef TW_SANITIZERS
+	if (getrlimit(RLIMIT_STACK, &l) == 0 && l.rlim_cur < TW_PRIV_STACK) {
+		size_t page = (size_t)sysconf(_SC_PAGESIZE), len = TW_PRIV_STACK + page;
+		char *mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+		static ucontext_t caller_ctx, own_ctx;
+		/* The lowest page stays inaccessible: an overflow faults there
+		 * instead of running into whatever lies below. */
+		if (mem != MAP_FAILED && mprotect(mem, page, PROT_NONE) == 0 &&
+		    getcontext(&own_ctx) == 0) {
+			run_args.fn = fn;
+			run_args.argc = argc;
+			run_args.argv = argv;
+			own_ctx.uc_stack.ss_sp = mem + page;
+			own_ctx.uc_stack.ss_size = TW_PRIV_STACK;
+			own_ctx.uc_link = NULL;
+			makecontext(&own_ctx, run_trampoline, 0);
+			swapcontext(&caller_ctx, &own_ctx);
+		}
+		/* No memory for a stack: go on with the caller's, and fail
+		 * like any other resource shortage if it is too small. */
+	}
+#else
+	(void)l;
+#endif
+	exit(fn(argc, argv));
 }
 
 /* capget(2) straight from the kernel: libcap-ng's reader parses

@@ -26,6 +26,14 @@ struct tw_caller_ids {
  * later as an ordinary error. */
 void tw_priv_harden(void);
 
+/* Calls fn(argc, argv) and exits with what it returns, on a stack of the
+ * helper's own (mmap'd, with a guard page) when the caller left less than
+ * TW_PRIV_STACK of stack (RLIMIT_STACK) and it could not be raised: the
+ * size of the main thread's stack is the caller's choice, an mmap'd one is
+ * not. */
+#define TW_PRIV_STACK (256 * 1024)
+__attribute__((noreturn)) void tw_priv_run(int (*fn)(int, char **), int argc, char **argv);
+
 /* true when the kernel says we run with elevated privileges (setuid, file
  * capabilities): the environment must then steer nothing. */
 bool tw_priv_secure(void);
