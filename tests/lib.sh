@@ -102,3 +102,38 @@ dev_tun_flags() { sys_attr "$1" tun_flags; }
 bridge_ports() { ls "/sys/class/net/$1/brif" 2>/dev/null; }
 # Devices other than lo in this namespace.
 devs_other_than_lo() { ls /sys/class/net | grep -vx lo || true; }
+
+# A stand-in syslogd on a private /dev/log (an overlay of /dev in this
+# test's mount namespace: the host's /dev is untouched), writing what it
+# receives to $TW_TMP/syslog; $tw_sink is its pid. It exits 0 once it has
+# COUNT messages, 1 after SECONDS.
+tw_syslog_sink() { # tw_syslog_sink COUNT SECONDS
+	mkdir -p "$TW_TMP/dev/up" "$TW_TMP/dev/work"
+	mount -t overlay overlay -o "lowerdir=/dev,upperdir=$TW_TMP/dev/up,workdir=$TW_TMP/dev/work" /dev ||
+		skip_all "cannot overlay /dev here (needed for a private /dev/log)"
+	"$top_builddir/tests/tw-syslog-sink" /dev/log "$1" "$2" > "$TW_TMP/syslog" 2> "$TW_TMP/sink.err" &
+	tw_sink=$!
+	_i=0
+	while [ $_i -lt 100 ] && ! grep -q '^ready$' "$TW_TMP/syslog" 2>/dev/null; do
+		sleep 0.05; _i=$((_i + 1))
+	done
+}
+
+# The pid of a process running PROGRAM that a tracer holds inside sendmsg
+# (strace -e inject=sendmsg:delay_enter=...), waiting at most 5 s; fails
+# when none shows up. While held, its /proc entries can be read.
+tw_held_in_sendmsg() { # tw_held_in_sendmsg PROGRAM
+	_i=0
+	while [ $_i -lt 100 ]; do
+		for _p in $(pgrep -f "^$1 "); do
+			# 46 = sendmsg on x86_64
+			if [ "$(cut -d' ' -f1 "/proc/$_p/syscall" 2>/dev/null)" = 46 ] &&
+				grep -q '^TracerPid:[[:space:]]*[1-9]' "/proc/$_p/status"; then
+				echo "$_p"
+				return 0
+			fi
+		done
+		sleep 0.05; _i=$((_i + 1))
+	done
+	return 1
+}

@@ -47,6 +47,8 @@ EXTRA_DIST += \
 	tests/bad/domain-mtu-out-of-range.xml \
 	tests/bad/domain-name-slash.xml \
 	tests/bad/domain-queues-out-of-range.xml \
+	tests/bad/domain-seclabel-group.xml \
+	tests/bad/domain-seclabel-newline.xml \
 	tests/bad/domain-source-bridge-slash.xml \
 	tests/bad/domain-stray-tw-element.xml \
 	tests/bad/domain-target-dev-too-long.xml \

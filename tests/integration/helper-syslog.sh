@@ -9,15 +9,10 @@ tw_isolate "$@"
 
 HELPER=$top_builddir/helper/tapwire-bridge-helper
 DRIVER=$top_builddir/tests/tw-helper-driver
-SINK=$top_builddir/tests/tw-syslog-sink
 export TAPWIRE_BRIDGE_CONF=$TW_TMP/bridge.conf
 printf 'allow br0\nallow br7\n' > "$TAPWIRE_BRIDGE_CONF"
 chmod 0644 "$TAPWIRE_BRIDGE_CONF"
 ip link add br0 type bridge && ip link set br0 up
-
-mkdir -p "$TW_TMP/dev/up" "$TW_TMP/dev/work"
-mount -t overlay overlay -o "lowerdir=/dev,upperdir=$TW_TMP/dev/up,workdir=$TW_TMP/dev/work" /dev ||
-	skip_all "cannot overlay /dev here (needed for a private /dev/log)"
 
 # The setuid install and its user, for the caller's uid in the log.
 BIN=$TW_TMP/bin
@@ -29,10 +24,7 @@ tw_private_dir "$sysconfdir/tapwire"
 printf 'allow br0 user:twlog\n' > "$sysconfdir/tapwire/bridge.conf"
 chmod 0644 "$sysconfdir/tapwire/bridge.conf"
 
-"$SINK" /dev/log 4 30 > "$TW_TMP/syslog" 2> "$TW_TMP/sink.err" &
-sink=$!
-i=0
-while [ $i -lt 100 ] && ! grep -q '^ready$' "$TW_TMP/syslog" 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
+tw_syslog_sink 4 30
 
 "$DRIVER" --timeout 10 "$HELPER" --fd=N --br=br0 > "$TW_TMP/a" 2>&1
 is "$?" 0 "root: allowed call"
@@ -43,7 +35,7 @@ is "$?" 1 "root: failed call (no such bridge)"
 tw_as_user 4250 "$BIN/tw-helper-driver" --timeout 10 "$BIN/tapwire-bridge-helper" --fd=N --br=br0 \
 	> "$TW_TMP/d" 2>&1
 is "$?" 0 "twlog (setuid): allowed call"
-wait $sink
+wait $tw_sink
 is "$?" 0 "the stand-in syslogd received 4 messages"
 grep -v '^ready$' "$TW_TMP/syslog" > "$TW_TMP/lines"
 diag "$(cat "$TW_TMP/lines")"

@@ -87,20 +87,11 @@ strace -f -qq -u twuser -e trace=sendmsg -e inject=sendmsg:delay_enter=3000000:w
 	-o "$TW_TMP/strace.log" "$DRIVER" --timeout 20 "$HELPER" --fd=N --br=br0 > "$TW_TMP/s.out" 2>&1 &
 spid=$!
 status=
-i=0
-while [ $i -lt 100 ]; do
-	for p in $(pgrep -f "^$HELPER "); do
-		sc=$(cut -d' ' -f1 "/proc/$p/syscall" 2>/dev/null)
-		# 46 = sendmsg on x86_64: the process is held at the fd hand-over.
-		if [ "$sc" = 46 ] && grep -q '^TracerPid:[[:space:]]*[1-9]' "/proc/$p/status"; then
-			status=$(cat "/proc/$p/status")
-			fd=$(tr '\0' '\n' < "/proc/$p/cmdline" | sed -n 's/^--fd=//p')
-			sockarg=$(cut -d' ' -f2 "/proc/$p/syscall")
-			break 2
-		fi
-	done
-	sleep 0.05; i=$((i + 1))
-done
+if p=$(tw_held_in_sendmsg "$HELPER"); then
+	status=$(cat "/proc/$p/status")
+	fd=$(tr '\0' '\n' < "/proc/$p/cmdline" | sed -n 's/^--fd=//p')
+	sockarg=$(cut -d' ' -f2 "/proc/$p/syscall")
+fi
 wait $spid
 is "$?" 0 "the traced call still succeeds"
 if [ -n "$status" ]; then

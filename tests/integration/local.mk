@@ -33,6 +33,7 @@ TW_INTEGRATION_TESTS = \
 	tests/integration/valgrind.sh \
 	tests/integration/helper-load.sh \
 	tests/integration/helper-syslog.sh \
+	tests/integration/helper-audit.sh \
 	tests/integration/helper-gc.sh \
 	tests/integration/engine-examples.sh \
 	tests/integration/engine-fail.sh \
