@@ -37,7 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fdpass.h"
+#include "core/fdpass.h"
 
 struct subject {
 	const char *name, *helper, *prefix, *netns;

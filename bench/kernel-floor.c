@@ -12,10 +12,10 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "bridge.h"
-#include "link.h"
-#include "nl.h"
-#include "tap.h"
+#include "net/bridge.h"
+#include "net/link.h"
+#include "net/nl.h"
+#include "net/tap.h"
 
 static long us(void)
 {

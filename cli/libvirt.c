@@ -22,9 +22,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "domain.h"
+#include "engine/domain-net.h"
 #include "twxml.h"
-#include "util.h"
+#include "core/util.h"
 
 #define EXIT_REFUSED 1
 #define EXIT_USAGE 2

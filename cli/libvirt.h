@@ -6,8 +6,8 @@
 
 #include <stdbool.h>
 
-#include "engine.h"
-#include "model.h"
+#include "engine/engine.h"
+#include "core/model.h"
 
 struct tw_virt_opts {
 	const char *uri;    /* --connect; NULL: libvirt's default */

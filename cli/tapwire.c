@@ -16,14 +16,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "domain.h"
-#include "engine.h"
-#include "gc.h"
+#include "engine/domain-net.h"
+#include "engine/engine.h"
+#include "engine/gc.h"
 #include "libvirt.h"
-#include "netns.h"
-#include "state.h"
+#include "net/netns.h"
+#include "engine/state.h"
 #include "twxml.h"
-#include "util.h"
+#include "core/util.h"
 
 #define EXIT_REFUSED 1
 #define EXIT_USAGE 2

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "util.h"
+#include "core/util.h"
 
 /* "WHAT 'ARG': DETAIL", or just "WHAT" when arg is NULL. A hostile argument
  * is never echoed at full length or with control bytes. */

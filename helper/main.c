@@ -31,15 +31,15 @@
 #include <unistd.h>
 
 #include "args.h"
-#include "bridge.h"
-#include "fdpass.h"
-#include "link.h"
-#include "nl.h"
+#include "net/bridge.h"
+#include "core/fdpass.h"
+#include "net/link.h"
+#include "net/nl.h"
 #include "policy.h"
 #include "priv.h"
 #include "sandbox.h"
-#include "tap.h"
-#include "util.h"
+#include "net/tap.h"
+#include "core/util.h"
 
 #define PROG "tapwire-bridge-helper"
 

@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trusted.h"
-#include "util.h"
+#include "core/trusted.h"
+#include "core/util.h"
 
 /* Bounds on what a policy may cost: it is parsed on every VM start. */
 #define MAX_FILE_SIZE (1024 * 1024)

@@ -8,7 +8,7 @@
 #include <sys/prctl.h>
 #include <time.h>
 
-#include "util.h"
+#include "core/util.h"
 
 #ifdef TW_SANITIZERS
 /* The sanitizers' runtime (LeakSanitizer's exit scan clones and ptraces)

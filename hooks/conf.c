@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "trusted.h"
-#include "util.h"
+#include "core/trusted.h"
+#include "core/util.h"
 
 #define MAX_FILE_SIZE (256 * 1024)
 #define MAX_RULES 4096

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "model.h"
+#include "core/model.h"
 
 /* One `bridge PATTERN [mtu N] [stp on|off] [address CIDR[,CIDR...]]` line. */
 struct tw_hook_rule {

@@ -2,11 +2,20 @@
 # hooks/qemu.d/, so it installs there under the name tapwire; libvirt must
 # be told nothing else. It links the engine and the XML reader, never
 # libvirt: libvirtd waits on the hook, and a call back would deadlock.
+# In the build tree it is hooks/tapwire-hook, so that it is never taken for
+# cli/tapwire, the command.
 libvirthookdir = $(sysconfdir)/libvirt/hooks/qemu.d
-libvirthook_PROGRAMS = hooks/tapwire
-hooks_tapwire_SOURCES = hooks/tapwire-hook.c hooks/conf.c hooks/conf.h
-hooks_tapwire_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS) $(LIBXML_CFLAGS)
-hooks_tapwire_LDADD = xml/libtwxml.a $(TW_ENGINE_LIBS) $(LIBXML_LIBS)
+libvirthook_PROGRAMS = hooks/tapwire-hook
+hooks_tapwire_hook_SOURCES = hooks/tapwire-hook.c hooks/conf.c hooks/conf.h
+hooks_tapwire_hook_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS) $(LIBXML_CFLAGS)
+hooks_tapwire_hook_LDADD = xml/libtwxml.a $(TW_ENGINE_LIBS) $(LIBXML_LIBS)
+install_exec_hooks += install-hook-name
+install-hook-name:
+	mv -f '$(DESTDIR)$(libvirthookdir)/tapwire-hook$(EXEEXT)' '$(DESTDIR)$(libvirthookdir)/tapwire'
+uninstall-local: uninstall-hook-name
+uninstall-hook-name:
+	rm -f '$(DESTDIR)$(libvirthookdir)/tapwire'
+.PHONY: install-hook-name uninstall-hook-name
 
 dist_man_MANS += doc/tapwire-hook.8
 

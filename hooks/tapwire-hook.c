@@ -23,10 +23,10 @@
 #include <unistd.h>
 
 #include "conf.h"
-#include "domain.h"
-#include "engine.h"
+#include "engine/domain-net.h"
+#include "engine/engine.h"
 #include "twxml.h"
-#include "util.h"
+#include "core/util.h"
 
 #define EXIT_REFUSED 1
 #define EXIT_INPUT 2

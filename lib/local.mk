@@ -1,36 +1,52 @@
-# libtwcore: pure helpers and the model (no netlink, no XML): used everywhere.
-noinst_LIBRARIES += lib/libtwcore.a
-lib_libtwcore_a_SOURCES = lib/util.c lib/util.h lib/model.c lib/model.h lib/fdpass.c lib/fdpass.h \
-	lib/trusted.c lib/trusted.h
+# lib/ in four rooms; each may include only from itself and the rooms below
+# it (tests/unit/test-layout.sh checks that):
+#
+#   engine/  plan, apply, the state journal, teardown, up/down/status, gc
+#   kinds/   one file per kind of object, each ending in its ops table;
+#            kind.h (the ops, steps, records), registry.c, the run context
+#   net/     netlink, ioctl and ovs-vsctl primitives: all the helper links
+#   core/    plain C: the model, util, fd passing, trusted files, errors
+#
+# xml/ may use only core/; the setuid helper links core/ and net/ only.
 
-# libtwnet: the kernel layer that needs only libnl-3 core (raw rtnetlink
-# messages, tun/tap ioctls, namespaces). The setuid helper links this and
-# nothing above it; -ffunction-sections lets it drop what it does not call.
+noinst_LIBRARIES += lib/libtwcore.a
+lib_libtwcore_a_SOURCES = \
+	lib/core/util.c lib/core/util.h \
+	lib/core/model.c lib/core/model.h \
+	lib/core/err.c lib/core/err.h \
+	lib/core/fdpass.c lib/core/fdpass.h \
+	lib/core/trusted.c lib/core/trusted.h
+
+# The kernel layer. The helper links this with -ffunction-sections and
+# --gc-sections, so it carries only what it calls (never libnl-route:
+# link-create.c and addr.c are not pulled in).
 noinst_LIBRARIES += lib/libtwnet.a
 lib_libtwnet_a_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS) -ffunction-sections -fdata-sections
 lib_libtwnet_a_SOURCES = \
-	lib/nl.c lib/nl.h \
-	lib/link.c lib/link.h \
-	lib/bridge.c lib/bridge.h \
-	lib/tap.c lib/tap.h \
-	lib/ctx.c lib/ctx.h \
-	lib/netns.c lib/netns.h \
-	lib/obj.c lib/obj.h
+	lib/net/nl.c lib/net/nl.h \
+	lib/net/link.c lib/net/link.h lib/net/link-create.c \
+	lib/net/bridge.c lib/net/bridge.h \
+	lib/net/tap.c lib/net/tap.h \
+	lib/net/netns.c lib/net/netns.h \
+	lib/net/addr.c lib/net/addr.h \
+	lib/net/ovs.c lib/net/ovs.h
 
-# libtwengine: plan/apply, the state file, and the kinds built with
-# libnl-route (veth, vxlan, addresses, fdb). Used by tapwire and the hook.
+noinst_LIBRARIES += lib/libtwkinds.a
+lib_libtwkinds_a_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS)
+lib_libtwkinds_a_SOURCES = \
+	lib/kinds/kind.h lib/kinds/record.h lib/kinds/registry.c \
+	lib/kinds/ctx.c lib/kinds/ctx.h lib/kinds/dev.c \
+	lib/kinds/netns.c lib/kinds/bridge.c lib/kinds/ovs-bridge.c lib/kinds/vxlan.c \
+	lib/kinds/veth.c lib/kinds/tap.c lib/kinds/port.c lib/kinds/ovs-port.c \
+	lib/kinds/setting.c lib/kinds/addr.c lib/kinds/fdb.c
+
 noinst_LIBRARIES += lib/libtwengine.a
 lib_libtwengine_a_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS)
 lib_libtwengine_a_SOURCES = \
-	lib/link-create.c \
-	lib/veth.c lib/vxlan.c lib/fdb.c lib/addr.c lib/addr.h \
-	lib/port.c lib/attr.c \
-	lib/ovs.c lib/ovs.h \
-	lib/state.c lib/state.h \
-	lib/plan.c lib/plan.h \
-	lib/teardown.c lib/teardown.h \
-	lib/engine.c lib/engine.h \
-	lib/domain.c lib/domain.h
-# tapwire gc: orphaned persistent taps of tapwire-bridge-helper.
-lib_libtwengine_a_SOURCES += lib/gc.c lib/gc.h
-TW_ENGINE_LIBS = lib/libtwengine.a lib/libtwnet.a lib/libtwcore.a $(LIBNL_LIBS)
+	lib/engine/state.c lib/engine/state.h \
+	lib/engine/plan.c lib/engine/plan.h \
+	lib/engine/teardown.c lib/engine/teardown.h \
+	lib/engine/engine.c lib/engine/engine.h \
+	lib/engine/domain-net.c lib/engine/domain-net.h \
+	lib/engine/gc.c lib/engine/gc.h
+TW_ENGINE_LIBS = lib/libtwengine.a lib/libtwkinds.a lib/libtwnet.a lib/libtwcore.a $(LIBNL_LIBS)

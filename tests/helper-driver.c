@@ -34,7 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fdpass.h"
+#include "core/fdpass.h"
 
 static double now(void)
 {

@@ -9,7 +9,7 @@ AM_TESTS_ENVIRONMENT = \
 	TW_SANITIZERS='$(enable_sanitizers)'; \
 	export top_builddir top_srcdir QEMU_SYSTEM sysconfdir TW_SANITIZERS;
 
-EXTRA_DIST += tests/lib.sh tests/unit/tap.h
+EXTRA_DIST += tests/lib.sh tests/unit/tap-protocol.h
 
 # Unit tests: C programs in tests/unit/ (TAP on stdout).
 include tests/unit/local.mk

@@ -25,7 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "fdpass.h"
+#include "core/fdpass.h"
 
 static int fail(const char *what)
 {

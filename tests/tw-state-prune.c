@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "state.h"
+#include "engine/state.h"
 
 int main(int argc, char **argv)
 {

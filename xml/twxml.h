@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "model.h"
+#include "core/model.h"
 
 /* The tapwire namespace URI; any prefix may be bound to it. */
 #define TW_XML_NS "urn:tapwire:1"

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "args.h"
-#include "util.h"
+#include "core/util.h"
 
 #define MAX_ARGS 64
 

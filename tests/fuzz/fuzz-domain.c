@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <stdint.h>
 
-#include "domain.h"
+#include "engine/domain-net.h"
 #include "fuzz-common.h"
 #include "twxml.h"
 

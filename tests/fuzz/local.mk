@@ -6,8 +6,8 @@ FUZZERS = $(FUZZ_TARGETS:%=tests/fuzz/%)
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	$(TW_STD_CFLAGS) -include $(top_builddir)/config.h \
 	-I$(top_srcdir)/lib -I$(top_srcdir)/helper -I$(top_srcdir)/xml -I$(top_srcdir)/tests/fuzz
-FUZZ_CORE = lib/util.c lib/model.c lib/trusted.c
-FUZZ_XML = $(filter %.c,$(xml_libtwxml_a_SOURCES)) lib/domain.c
+FUZZ_CORE = lib/core/util.c lib/core/model.c lib/core/trusted.c lib/core/err.c
+FUZZ_XML = $(filter %.c,$(xml_libtwxml_a_SOURCES)) lib/engine/domain-net.c
 
 if HAVE_FUZZER
 check_SCRIPTS += $(FUZZERS)

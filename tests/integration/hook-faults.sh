@@ -5,7 +5,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 tw_isolate "$@"
 
-H=$top_builddir/hooks/tapwire
+H=$top_builddir/hooks/tapwire-hook
 export TAPWIRE_HOOK_CONF=$TW_TMP/tapwire.conf
 export TAPWIRE_QEMU_CONF=$TW_TMP/qemu.conf
 export TAPWIRE_RUNDIR=$TW_TMP/state

@@ -11,7 +11,7 @@ tw_isolate "$@"
 
 # Recorded argv and XML of libvirt 9.0, as in hook-ops.sh; what the tests
 # write goes to X.
-H=$top_builddir/hooks/tapwire
+H=$top_builddir/hooks/tapwire-hook
 D=$top_srcdir/tests/integration/hook-data
 X=$TW_TMP
 unset TAPWIRE_HOOK_DEBUG

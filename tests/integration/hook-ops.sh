@@ -7,7 +7,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 tw_isolate "$@"
 
-H=$top_builddir/hooks/tapwire
+H=$top_builddir/hooks/tapwire-hook
 D=$top_srcdir/tests/integration/hook-data
 X=$TW_TMP/xml
 mkdir -p "$X"

@@ -107,7 +107,7 @@ lv_stop() {
 # Install the built hook as libvirt would find it (the daemon reads the
 # hooks directory when it starts).
 lv_install_hook() {
-	install -m 0755 "$top_builddir/hooks/tapwire" /etc/libvirt/hooks/qemu.d/tapwire
+	install -m 0755 "$top_builddir/hooks/tapwire-hook" /etc/libvirt/hooks/qemu.d/tapwire
 }
 
 # lv_domain NAME FILE [KERNEL-CMDLINE]: a type='qemu' (TCG) domain around

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "args.h"
-#include "tap.h"
-#include "util.h"
+#include "tap-protocol.h"
+#include "core/util.h"
 
 #define MAX_ARGS 16
 

@@ -18,8 +18,8 @@
 #include <unistd.h>
 
 #include "conf.h"
-#include "tap.h"
-#include "trusted.h"
+#include "tap-protocol.h"
+#include "core/trusted.h"
 
 static char dir[PATH_MAX], path[PATH_MAX + 16], err[512];
 

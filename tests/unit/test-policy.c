@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "policy.h"
-#include "tap.h"
-#include "util.h"
+#include "tap-protocol.h"
+#include "core/util.h"
 
 #define CONF "/etc/tapwire/bridge.conf" /* the name in-memory policies go by */
 

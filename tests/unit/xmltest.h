@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tap.h"
+#include "tap-protocol.h"
 #include "twxml.h"
 
 /* make check exports top_srcdir; the fallback lets a test run by hand. */

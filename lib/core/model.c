@@ -1,0 +1,143 @@
+#include "core/model.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void addrs_free(struct tw_addrs *a)
+{
+	free(a->v);
+	a->v = NULL;
+	a->n = 0;
+}
+
+void tw_net_free(struct tw_net *net)
+{
+	if (!net)
+		return;
+	/* Each loop checks its array: a partly built net (a failed clone) may
+	 * have a count without an array. */
+	for (size_t i = 0; net->bridges && i < net->n_bridges; i++)
+		addrs_free(&net->bridges[i].addrs);
+	for (size_t i = 0; net->veths && i < net->n_veths; i++)
+		for (int e = 0; e < 2; e++)
+			addrs_free(&net->veths[i].end[e].addrs);
+	for (size_t i = 0; net->taps && i < net->n_taps; i++)
+		addrs_free(&net->taps[i].addrs);
+	for (size_t i = 0; net->vxlans && i < net->n_vxlans; i++)
+		free(net->vxlans[i].remotes);
+	free(net->namespaces);
+	free(net->bridges);
+	free(net->veths);
+	free(net->taps);
+	free(net->vxlans);
+	free(net->ports);
+	free(net->needs);
+	free(net->ovs_ports);
+	free(net);
+}
+
+void tw_domain_free(struct tw_domain *dom)
+{
+	if (!dom)
+		return;
+	tw_net_free(dom->net);
+	free(dom->ifaces);
+	free(dom);
+}
+
+const struct tw_ns_spec *tw_net_find_ns(const struct tw_net *net, const char *name)
+{
+	for (size_t i = 0; i < net->n_namespaces; i++)
+		if (!strcmp(net->namespaces[i].name, name))
+			return &net->namespaces[i];
+	return NULL;
+}
+
+const struct tw_bridge_spec *tw_net_find_bridge(const struct tw_net *net, const char *ns,
+						const char *name)
+{
+	for (size_t i = 0; i < net->n_bridges; i++)
+		if (!strcmp(net->bridges[i].name, name) && !strcmp(net->bridges[i].ns, ns))
+			return &net->bridges[i];
+	return NULL;
+}
+
+static int dup_array(void **dst, const void *src, size_t n, size_t size)
+{
+	*dst = NULL;
+	if (!n)
+		return 0;
+	*dst = malloc(n * size);
+	if (!*dst)
+		return -ENOMEM;
+	memcpy(*dst, src, n * size);
+	return 0;
+}
+
+static int dup_addrs(struct tw_addrs *a)
+{
+	const struct tw_cidr *src = a->v;
+	return dup_array((void **)&a->v, src, a->n, sizeof(*src));
+}
+
+struct tw_net *tw_net_clone(const struct tw_net *src)
+{
+	struct tw_net *n = calloc(1, sizeof(*n));
+	if (!n)
+		return NULL;
+	*n = *src;
+	n->namespaces = NULL;
+	n->bridges = NULL;
+	n->veths = NULL;
+	n->taps = NULL;
+	n->vxlans = NULL;
+	n->ports = NULL;
+	n->needs = NULL;
+	n->ovs_ports = NULL;
+	/* Arrays first, so a failure leaves only arrays to free. */
+	int r = dup_array((void **)&n->namespaces, src->namespaces, src->n_namespaces, sizeof(*src->namespaces)) |
+		dup_array((void **)&n->bridges, src->bridges, src->n_bridges, sizeof(*src->bridges)) |
+		dup_array((void **)&n->veths, src->veths, src->n_veths, sizeof(*src->veths)) |
+		dup_array((void **)&n->taps, src->taps, src->n_taps, sizeof(*src->taps)) |
+		dup_array((void **)&n->vxlans, src->vxlans, src->n_vxlans, sizeof(*src->vxlans)) |
+		dup_array((void **)&n->ports, src->ports, src->n_ports, sizeof(*src->ports)) |
+		dup_array((void **)&n->needs, src->needs, src->n_needs, sizeof(*src->needs)) |
+		dup_array((void **)&n->ovs_ports, src->ovs_ports, src->n_ovs_ports,
+			  sizeof(*src->ovs_ports));
+	/* Nested arrays still point into src: null them before copying, so a
+	 * partial failure frees only what this function allocated. */
+	for (size_t i = 0; n->bridges && i < n->n_bridges; i++)
+		n->bridges[i].addrs.v = NULL;
+	for (size_t i = 0; n->veths && i < n->n_veths; i++)
+		n->veths[i].end[0].addrs.v = n->veths[i].end[1].addrs.v = NULL;
+	for (size_t i = 0; n->taps && i < n->n_taps; i++)
+		n->taps[i].addrs.v = NULL;
+	for (size_t i = 0; n->vxlans && i < n->n_vxlans; i++)
+		n->vxlans[i].remotes = NULL;
+	if (r) {
+		tw_net_free(n);
+		return NULL;
+	}
+	for (size_t i = 0; i < n->n_bridges; i++) {
+		n->bridges[i].addrs.v = src->bridges[i].addrs.v;
+		r |= dup_addrs(&n->bridges[i].addrs);
+	}
+	for (size_t i = 0; i < n->n_veths; i++)
+		for (int e = 0; e < 2; e++) {
+			n->veths[i].end[e].addrs.v = src->veths[i].end[e].addrs.v;
+			r |= dup_addrs(&n->veths[i].end[e].addrs);
+		}
+	for (size_t i = 0; i < n->n_taps; i++) {
+		n->taps[i].addrs.v = src->taps[i].addrs.v;
+		r |= dup_addrs(&n->taps[i].addrs);
+	}
+	for (size_t i = 0; i < n->n_vxlans; i++)
+		r |= dup_array((void **)&n->vxlans[i].remotes, src->vxlans[i].remotes,
+			       src->vxlans[i].n_remotes, sizeof(struct tw_cidr));
+	if (r) {
+		tw_net_free(n);
+		return NULL;
+	}
+	return n;
+}

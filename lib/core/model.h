@@ -1,0 +1,201 @@
+/* The topology model: what a <tw:net> document or a libvirt domain asks for,
+ * as plain C structs. xml/ fills these in; lib/ plans and applies them. This
+ * header knows neither libxml2 nor netlink.
+ *
+ * Conventions: a name field that is "" means "not given"; numeric fields use
+ * 0 for "not given" where 0 is not a legal value (mtu, queues, port), and the
+ * tri-state enum below where it is. `line` is the source line of the element
+ * (0 when unknown), so errors can name it. */
+#ifndef TW_MODEL_H
+#define TW_MODEL_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/util.h"
+
+enum tw_tristate { TW_UNSET = -1, TW_NO = 0, TW_YES = 1 };
+
+#define TW_MTU_MIN 68
+#define TW_MTU_MAX 65535
+#define TW_QUEUES_MAX 256 /* MAX_TAP_QUEUES in the kernel */
+#define TW_VXLAN_ID_MAX 16777215u
+
+struct tw_addrs {
+	struct tw_cidr *v;
+	size_t n;
+};
+
+struct tw_ns_spec {
+	char name[TW_NSNAME_MAX];
+	int line;
+};
+
+enum tw_bridge_type { TW_BRIDGE_LINUX = 0, TW_BRIDGE_OVS };
+
+struct tw_bridge_spec {
+	char name[IFNAMSIZ];
+	char ns[TW_NSNAME_MAX]; /* "" = where tapwire runs */
+	enum tw_bridge_type type;
+	char datapath[16];      /* type ovs: datapath_type, "" = Open vSwitch's ("system") */
+	unsigned mtu;           /* 0 = leave to the kernel */
+	enum tw_tristate stp;
+	bool has_mac;
+	uint8_t mac[TW_MAC_LEN];
+	struct tw_addrs addrs;
+	int line;
+};
+
+struct tw_veth_end {
+	char name[IFNAMSIZ];
+	char ns[TW_NSNAME_MAX];
+	char bridge[IFNAMSIZ]; /* "" = not enslaved */
+	bool has_mac;
+	uint8_t mac[TW_MAC_LEN];
+	unsigned mtu;
+	struct tw_addrs addrs;
+	int line;
+};
+
+struct tw_veth_spec {
+	struct tw_veth_end end[2];
+	int line;
+};
+
+struct tw_tap_spec {
+	char name[IFNAMSIZ];
+	char ns[TW_NSNAME_MAX];
+	char bridge[IFNAMSIZ];
+	char owner[TW_OWNER_MAX]; /* user name or numeric uid; "" = root only */
+	char group[TW_OWNER_MAX];
+	unsigned queues;          /* 0 or 1 = single queue; >1 = IFF_MULTI_QUEUE */
+	enum tw_tristate vnet_hdr;
+	bool has_mac;
+	uint8_t mac[TW_MAC_LEN];  /* the guest MAC as written; lib applies 0xFE */
+	unsigned mtu;
+	struct tw_addrs addrs;
+	int line;
+};
+
+struct tw_vxlan_spec {
+	char name[IFNAMSIZ];
+	char ns[TW_NSNAME_MAX];
+	uint32_t id;
+	bool has_local, has_remote, has_group;
+	struct tw_cidr local, remote, group; /* prefix is ignored */
+	struct tw_cidr *remotes;             /* <tw:remote address=...> children */
+	size_t n_remotes;
+	unsigned port;                       /* 0 = default 4789 */
+	char dev[IFNAMSIZ];
+	char bridge[IFNAMSIZ];
+	unsigned mtu;
+	int line;
+};
+
+struct tw_port_spec {
+	char dev[IFNAMSIZ];
+	char ns[TW_NSNAME_MAX];
+	char bridge[IFNAMSIZ];
+	int line;
+};
+
+/* A device on an Open vSwitch bridge: OVS, not the kernel, makes it a port
+ * (ovs-vsctl add-port), with the external ids OVN and libvirt set when
+ * the device is a guest's NIC (a libvirt <virtualport type='openvswitch'>).
+ * The planner makes these from the bridge= of devices on an OVS bridge;
+ * lib/domain.c from a libvirt interface. */
+struct tw_ovs_port_spec {
+	char dev[IFNAMSIZ];
+	char bridge[IFNAMSIZ];
+	char iface_id[64];      /* external_ids:iface-id, "" = none */
+	bool has_mac;
+	uint8_t mac[TW_MAC_LEN]; /* external_ids:attached-mac: the guest's MAC */
+	bool existing;          /* a <tw:port>: a device tapwire did not make */
+	int line;
+};
+
+/* A bridge the description uses but does not declare (the source bridge of
+ * a libvirt <interface type='bridge'>): it must exist already; tapwire
+ * neither creates nor deletes it. */
+struct tw_need_spec {
+	char bridge[IFNAMSIZ];
+	bool ovs;      /* an Open vSwitch bridge (<virtualport type='openvswitch'>) */
+	char what[96]; /* for messages: "interface 52:54:00:38:06:f9" */
+	int line;
+};
+
+/* A <tw:net>. Arrays are heap allocated; free with tw_net_free(). */
+struct tw_net {
+	char owner[TW_OWNER_MAX];
+	char source[256]; /* file name for messages */
+	struct tw_ns_spec *namespaces;
+	size_t n_namespaces;
+	struct tw_bridge_spec *bridges;
+	size_t n_bridges;
+	struct tw_veth_spec *veths;
+	size_t n_veths;
+	struct tw_tap_spec *taps;
+	size_t n_taps;
+	struct tw_vxlan_spec *vxlans;
+	size_t n_vxlans;
+	struct tw_port_spec *ports;
+	size_t n_ports;
+	struct tw_need_spec *needs;
+	size_t n_needs;
+	struct tw_ovs_port_spec *ovs_ports;
+	size_t n_ovs_ports;
+};
+
+/* One libvirt <interface>. */
+enum tw_iface_type {
+	TW_IFACE_OTHER = 0,
+	TW_IFACE_BRIDGE,
+	TW_IFACE_NETWORK,
+	TW_IFACE_ETHERNET,
+};
+
+struct tw_iface {
+	enum tw_iface_type type;
+	char type_name[32];        /* as written, e.g. "direct" for TW_IFACE_OTHER */
+	bool has_mac;
+	uint8_t mac[TW_MAC_LEN];
+	char source_bridge[IFNAMSIZ];
+	char source_network[256];
+	char target_dev[IFNAMSIZ];
+	enum tw_tristate target_managed;
+	char model[32];
+	char driver_name[32];
+	unsigned queues;           /* 0 = not given */
+	unsigned mtu;              /* 0 = not given */
+	enum tw_tristate link_up;  /* <link state='up|down'> */
+	char virtualport_type[32]; /* "openvswitch", ... */
+	char interfaceid[64];      /* <virtualport><parameters interfaceid=...> */
+	int line;
+};
+
+struct tw_domain {
+	char name[TW_OWNER_MAX];
+	char uuid[40];
+	char type[16];        /* <domain type='qemu|kvm'> */
+	/* The user part of <seclabel model='dac'><label>USER:GROUP</label>, as
+	 * written ("+64055" is a uid): who QEMU runs as. "" when absent, as it is
+	 * for a dynamic label before the domain starts. */
+	char dac_user[TW_OWNER_MAX];
+	struct tw_net *net;   /* <metadata><tw:net>, NULL when absent */
+	struct tw_iface *ifaces;
+	size_t n_ifaces;
+};
+
+void tw_net_free(struct tw_net *net);
+/* A deep copy, or NULL when out of memory. */
+struct tw_net *tw_net_clone(const struct tw_net *net);
+void tw_domain_free(struct tw_domain *dom);
+
+/* Lookups used by validation and planning. NULL when absent. */
+const struct tw_ns_spec *tw_net_find_ns(const struct tw_net *net, const char *name);
+const struct tw_bridge_spec *tw_net_find_bridge(const struct tw_net *net, const char *ns,
+						const char *name);
+
+#endif

@@ -1,0 +1,29 @@
+/* The engine as the tapwire command and the libvirt hook use it. */
+#ifndef TW_ENGINE_H
+#define TW_ENGINE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "core/model.h"
+#include "engine/plan.h"
+
+struct tw_run_opts {
+	const char *rundir; /* NULL: tw_default_rundir() */
+	bool dry_run;       /* print the plan, change nothing */
+	FILE *out;          /* one line per step; NULL: quiet */
+	bool progress;      /* a step counter on stderr for long runs */
+};
+
+/* /run/tapwire, or $TAPWIRE_RUNDIR when not running with elevated
+ * privileges (for tests). */
+const char *tw_default_rundir(void);
+
+/* Make the kernel look like net, for net->owner. 0, or -1 with e set. */
+int tw_up(const struct tw_net *net, const struct tw_run_opts *o, struct tw_err *e);
+/* Release everything on record for owner. */
+int tw_down(const char *owner, const struct tw_run_opts *o, struct tw_err *e);
+/* What is on record, per owner, and whether it is live. */
+int tw_status(FILE *out, bool json, const struct tw_run_opts *o, struct tw_err *e);
+
+#endif

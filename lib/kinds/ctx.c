@@ -1,0 +1,256 @@
+#include "kinds/ctx.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "net/link.h"
+#include "net/netns.h"
+#include "kinds/kind.h"
+
+struct tw_ctx {
+	struct tw_nsctx **v; /* stable pointers: entries never move */
+	size_t n, cap;
+	size_t *slots;       /* open addressing on name: index+1, 0 = empty */
+	size_t nslots;
+	uint32_t doom_group;
+};
+
+static size_t name_hash(const char *s)
+{
+	size_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+struct tw_ctx *tw_ctx_new(void)
+{
+	struct tw_ctx *c = calloc(1, sizeof(struct tw_ctx));
+	if (c && tw_random(&c->doom_group, sizeof(c->doom_group)) < 0) {
+		free(c);
+		return NULL;
+	}
+	if (c) /* far from the small numbers people give groups */
+		c->doom_group |= 0x40000000u;
+	return c;
+}
+
+uint32_t tw_ctx_doom_group(struct tw_ctx *c)
+{
+	return c->doom_group;
+}
+
+static void ns_close(struct tw_nsctx *e)
+{
+	free(e->ifc);
+	e->ifc = NULL;
+	e->n_ifc = 0;
+	if (e->nl_open)
+		tw_nl_close(&e->nl);
+	if (e->fd >= 0)
+		close(e->fd);
+	e->nl_open = false;
+	e->fd = -1;
+}
+
+void tw_ctx_free(struct tw_ctx *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n; i++) {
+		ns_close(c->v[i]);
+		free(c->v[i]);
+	}
+	free(c->v);
+	free(c->slots);
+	free(c);
+}
+
+static int grow(struct tw_ctx *c)
+{
+	size_t nslots = c->nslots ? c->nslots * 2 : 64;
+	size_t *slots = calloc(nslots, sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->n; i++) {
+		size_t h = name_hash(c->v[i]->name) & (nslots - 1);
+		while (slots[h])
+			h = (h + 1) & (nslots - 1);
+		slots[h] = i + 1;
+	}
+	free(c->slots);
+	c->slots = slots;
+	c->nslots = nslots;
+	return 0;
+}
+
+static struct tw_nsctx *lookup(struct tw_ctx *c, const char *ns, bool add)
+{
+	if (c->nslots) {
+		for (size_t h = name_hash(ns) & (c->nslots - 1); c->slots[h];
+		     h = (h + 1) & (c->nslots - 1))
+			if (!strcmp(c->v[c->slots[h] - 1]->name, ns))
+				return c->v[c->slots[h] - 1];
+	}
+	if (!add)
+		return NULL;
+	if ((c->n + 1) * 2 > c->nslots && grow(c) < 0)
+		return NULL;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+		struct tw_nsctx **v = realloc(c->v, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		c->v = v;
+		c->cap = cap;
+	}
+	struct tw_nsctx *e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	tw_strscpy(e->name, ns, sizeof(e->name));
+	e->fd = -1;
+	c->v[c->n] = e;
+	size_t h = name_hash(ns) & (c->nslots - 1);
+	while (c->slots[h])
+		h = (h + 1) & (c->nslots - 1);
+	c->slots[h] = ++c->n;
+	return e;
+}
+
+int tw_ctx_get(struct tw_ctx *c, const char *ns, struct tw_nsctx **out)
+{
+	struct tw_nsctx *e = lookup(c, ns, true);
+	if (!e)
+		return -ENOMEM;
+	if (ns[0] && e->fd < 0) {
+		int fd = tw_netns_open(ns);
+		if (fd < 0)
+			return fd;
+		e->fd = fd;
+	}
+	if (!e->nl_open) {
+		int r = tw_nl_open_ns(&e->nl, e->fd, ns);
+		if (r < 0)
+			return r;
+		e->nl_open = true;
+	}
+	*out = e;
+	return 0;
+}
+
+int tw_ctx_nl(struct tw_ctx *c, const char *ns, struct tw_nl **out)
+{
+	struct tw_nsctx *e;
+	int r = tw_ctx_get(c, ns, &e);
+	if (r == 0)
+		*out = &e->nl;
+	return r;
+}
+
+int tw_ctx_mark_fresh(struct tw_ctx *c, const char *ns)
+{
+	struct tw_nsctx *e = lookup(c, ns, true);
+	if (!e)
+		return -ENOMEM;
+	e->fresh = true;
+	return 0;
+}
+
+int tw_ctx_add_fresh(struct tw_ctx *c, const char *ns, int nsfd)
+{
+	struct tw_nsctx *e = lookup(c, ns, true);
+	if (!e) {
+		close(nsfd);
+		return -ENOMEM;
+	}
+	ns_close(e);
+	e->fd = nsfd;
+	e->fresh = true;
+	return 0;
+}
+
+bool tw_ctx_is_fresh(struct tw_ctx *c, const char *ns)
+{
+	struct tw_nsctx *e = lookup(c, ns, false);
+	return e && e->fresh;
+}
+
+void tw_ctx_forget(struct tw_ctx *c, const char *ns)
+{
+	struct tw_nsctx *e = lookup(c, ns, false);
+	if (e) {
+		ns_close(e);
+		e->fresh = false;
+	}
+}
+
+int tw_ctx_ifindex(struct tw_ctx *c, const char *ns, const char *name)
+{
+	struct tw_nsctx *e;
+	int r = tw_ctx_get(c, ns, &e);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < e->n_ifc; i++)
+		if (!strcmp(e->ifc[i].name, name))
+			return e->ifc[i].ifindex;
+	struct tw_link l;
+	r = tw_link_get(&e->nl, name, 0, &l);
+	if (r < 0)
+		return r;
+	struct tw_ifcache *v = realloc(e->ifc, (e->n_ifc + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	e->ifc = v;
+	tw_strscpy(v[e->n_ifc].name, name, IFNAMSIZ);
+	v[e->n_ifc++].ifindex = l.ifindex;
+	return l.ifindex;
+}
+
+void tw_ctx_mark_dying(struct tw_ctx *c, const char *ns)
+{
+	struct tw_nsctx *e = lookup(c, ns, true);
+	if (e)
+		e->dying = true;
+}
+
+bool tw_ctx_is_dying(struct tw_ctx *c, const char *ns)
+{
+	struct tw_nsctx *e = lookup(c, ns, false);
+	return e && e->dying;
+}
+
+int tw_ctx_reap(struct tw_ctx *c, const char *ns, char *why, size_t len)
+{
+	struct tw_nsctx *e;
+	if (tw_ctx_get(c, ns, &e) < 0 || !e->doomed)
+		return 0;
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_DELLINK, 0);
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = 0 };
+	int r = -ENOMEM;
+	if (msg && nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) == 0 &&
+	    nla_put_u32(msg, IFLA_GROUP, tw_ctx_doom_group(c)) == 0)
+		r = tw_nl_talk(&e->nl, msg, NULL, NULL);
+	nlmsg_free(msg);
+	if (r < 0 && r != -ENODEV) {
+		char buf[200];
+		snprintf(why, len, "cannot delete devices: %s", tw_nl_strerror(&e->nl, r, buf, sizeof(buf)));
+		return r;
+	}
+	e->doomed = false;
+	return 0;
+}
+
+int tw_ctx_reap_all(struct tw_ctx *c, char *why, size_t len)
+{
+	int first = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		if (!c->v[i]->doomed)
+			continue;
+		int r = tw_ctx_reap(c, c->v[i]->name, why, len);
+		if (r < 0 && !first)
+			first = r;
+	}
+	return first;
+}

@@ -1,0 +1,139 @@
+/* The tap kind: persistent taps, for QEMU to open later
+ * (-netdev tap,ifname=X,script=no) or for libvirt's managed='no'. */
+#include <errno.h>
+#include <linux/if_link.h>
+#include <linux/if_tun.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kinds/kind.h"
+#include "net/tap.h"
+
+struct tap_open {
+	int fd;
+};
+
+static int open_here(void *arg)
+{
+	((struct tap_open *)arg)->fd = tw_tap_open_ctl();
+	return ((struct tap_open *)arg)->fd < 0 ? ((struct tap_open *)arg)->fd : 0;
+}
+
+static int tap_probe(struct tw_ctx *c, const struct tw_step *s, struct tw_link *live, char *why,
+		     size_t len)
+{
+	const struct tw_tap_spec *t = s->spec;
+	int r = tw_dev_probe(c, s->key.ns, s->key.name, "tun", live, why, len);
+	if (r != TW_PRESENT)
+		return r;
+	if (live->tun.type && live->tun.type != IFF_TAP) {
+		snprintf(why, len, "a tun (layer 3) device of that name exists already");
+		return -EEXIST;
+	}
+	if (!live->tun.persist) {
+		snprintf(why, len, "a non-persistent tap of that name exists (someone else's)");
+		return -EEXIST;
+	}
+	if (t && !!live->tun.multi_queue != (t->queues > 1)) {
+		snprintf(why, len, "exists %s multi-queue", live->tun.multi_queue ? "with" : "without");
+		return -EEXIST;
+	}
+	return TW_PRESENT;
+}
+
+static int tap_ids(const struct tw_tap_spec *t, uid_t *uid, gid_t *gid, char *why, size_t len)
+{
+	*uid = (uid_t)-1;
+	*gid = (gid_t)-1;
+	if (t->owner[0] && tw_lookup_uid(t->owner, uid) < 0) {
+		snprintf(why, len, "unknown user '%s'", t->owner);
+		return -ENOENT;
+	}
+	if (t->group[0] && tw_lookup_gid(t->group, gid) < 0) {
+		snprintf(why, len, "unknown group '%s'", t->group);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int tap_create(struct tw_ctx *c, const struct tw_step *s, char *why, size_t len)
+{
+	const struct tw_tap_spec *t = s->spec;
+	struct tw_tap_opts o = { .name = t->name, .vnet_hdr = t->vnet_hdr == TW_YES,
+				 .multi_queue = t->queues > 1, .persist = true };
+	int r = tap_ids(t, &o.owner, &o.group, why, len);
+	if (r < 0)
+		return r;
+	struct tw_nsctx *e;
+	if ((r = tw_ctx_get(c, s->key.ns, &e)) < 0) {
+		snprintf(why, len, "cannot reach namespace %s: %s", s->key.ns, strerror(-r));
+		return r;
+	}
+	/* A tap is born in the namespace /dev/net/tun was opened in. */
+	struct tap_open op = { -1 };
+	r = e->fd >= 0 ? tw_in_netns(e->fd, open_here, &op) : open_here(&op);
+	char name[IFNAMSIZ];
+	if (r == 0)
+		r = tw_tap_create(op.fd, &o, name);
+	if (op.fd >= 0)
+		close(op.fd);
+	if (r < 0) {
+		snprintf(why, len, "%s", r == -EBUSY ? "a device of that name exists already" : strerror(-r));
+		return r;
+	}
+	uint8_t mac[TW_MAC_LEN];
+	struct tw_link_change ch = TW_LINK_CHANGE_INIT;
+	if (t->has_mac) {
+		tw_mac_host_side(t->mac, mac);
+		ch.mac = mac;
+	}
+	ch.mtu = s->mtu;
+	if (t->bridge[0] && (ch.master = tw_ctx_ifindex(c, s->key.ns, t->bridge)) < 0)
+		r = ch.master;
+	if (r == 0)
+		r = tw_link_come_up(&e->nl, t->name, &ch, t->bridge[0] && !t->addrs.n);
+	if (r < 0) {
+		tw_nl_strerror(&e->nl, r, why, len);
+		tw_link_delete_by_name(&e->nl, t->name);
+	}
+	return r;
+}
+
+static int tap_remove(struct tw_ctx *c, const struct tw_rec *rec, char *why, size_t len)
+{
+	return tw_dev_doom(c, rec->key.ns, rec->key.name, "tun", why, len);
+}
+
+static void tap_describe(const struct tw_step *s, char *buf, size_t len)
+{
+	const struct tw_tap_spec *t = s->spec;
+	char label[96], extra[160] = "";
+	tw_dev_label(s->key.ns, s->key.name, label, sizeof(label));
+	if (t) {
+		char mac[TW_MAC_STRLEN];
+		uint8_t host[TW_MAC_LEN];
+		size_t n = 0;
+		if (t->owner[0])
+			n += (size_t)snprintf(extra + n, sizeof(extra) - n, " owner %s", t->owner);
+		if (t->queues > 1 && n < sizeof(extra))
+			n += (size_t)snprintf(extra + n, sizeof(extra) - n, " queues %u", t->queues);
+		if (t->vnet_hdr == TW_YES && n < sizeof(extra))
+			n += (size_t)snprintf(extra + n, sizeof(extra) - n, " vnet_hdr");
+		if (t->has_mac && n < sizeof(extra)) {
+			tw_mac_host_side(t->mac, host);
+			tw_mac_format(host, mac);
+			n += (size_t)snprintf(extra + n, sizeof(extra) - n, " mac %s", mac);
+		}
+		if (t->bridge[0] && n < sizeof(extra))
+			snprintf(extra + n, sizeof(extra) - n, " master %s", t->bridge);
+	}
+	snprintf(buf, len, "tap %s%s", label, extra);
+}
+
+const struct tw_kind_ops tw_tap_ops = {
+	.kind = TW_K_TAP,
+	.probe = tap_probe,
+	.create = tap_create,
+	.remove = tap_remove,
+	.describe = tap_describe,
+};
