@@ -103,6 +103,9 @@ void tw_priv_harden(void)
 	}
 }
 
+/* The sanitizers' runtime does not follow a switch of stacks; their
+ * builds are not tested with a tiny stack. */
+#ifndef TW_SANITIZERS
 static struct {
 	int (*fn)(int, char **);
 	int argc;
@@ -113,13 +116,12 @@ static void run_trampoline(void)
 {
 	exit(run_args.fn(run_args.argc, run_args.argv));
 }
+#endif
 
 void tw_priv_run(int (*fn)(int, char **), int argc, char **argv)
 {
-	struct rlimit l;
-	/* The sanitizers' runtime does not follow a switch of stacks; their
-	 * builds are not tested with a tiny stack. */
 #ifndef TW_SANITIZERS
+	struct rlimit l;
 	if (getrlimit(RLIMIT_STACK, &l) == 0 && l.rlim_cur < TW_PRIV_STACK) {
 		size_t page = (size_t)sysconf(_SC_PAGESIZE), len = TW_PRIV_STACK + page;
 		char *mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -141,8 +143,6 @@ void tw_priv_run(int (*fn)(int, char **), int argc, char **argv)
 		/* No memory for a stack: go on with the caller's, and fail
 		 * like any other resource shortage if it is too small. */
 	}
-#else
-	(void)l;
 #endif
 	exit(fn(argc, argv));
 }
