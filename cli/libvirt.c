@@ -16,18 +16,16 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 #include <net/if.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "engine/domain-net.h"
+#include "fail.h"
 #include "twxml.h"
 #include "core/util.h"
 
-#define EXIT_REFUSED 1
-#define EXIT_USAGE 2
 /* How long the guest gets to release a NIC, on top of libvirt's own wait. */
 #define DETACH_WAIT_MS 15000
 
@@ -113,20 +111,20 @@ static int virt_open(struct virt *v, const struct tw_virt_opts *o, bool need_run
 	v->o = o;
 	virSetErrorFunc(NULL, quiet);
 	if (virInitialize() < 0)
-		return tw_cli_fail(EXIT_REFUSED, "libvirt: %s", virt_msg());
+		return tw_cli_fail(TW_EXIT_REFUSED, "libvirt: %s", virt_msg());
 	char host[256];
 	uri_host(o->uri ? o->uri : "", host, sizeof(host));
 	if (host[0])
-		return tw_cli_fail(EXIT_USAGE, "--connect %s: libvirt on host %s; tapwire makes its taps "
+		return tw_cli_fail(TW_EXIT_INPUT, "--connect %s: libvirt on host %s; tapwire makes its taps "
 					"here, so run it there", o->uri, host);
 	v->conn = virConnectOpenAuth(o->uri, virConnectAuthPtrDefault, 0);
 	if (!v->conn)
-		return tw_cli_fail(EXIT_REFUSED, "libvirt: %s", virt_msg());
+		return tw_cli_fail(TW_EXIT_REFUSED, "libvirt: %s", virt_msg());
 	/* libvirt's default URI may be remote too. */
 	char *uri = virConnectGetURI(v->conn);
 	uri_host(uri ? uri : "", host, sizeof(host));
 	if (host[0]) {
-		int r = tw_cli_fail(EXIT_USAGE, "libvirt: %s is on host %s; tapwire makes its taps here, "
+		int r = tw_cli_fail(TW_EXIT_INPUT, "libvirt: %s is on host %s; tapwire makes its taps here, "
 					 "so run it there", uri, host);
 		free(uri);
 		virt_close(v);
@@ -136,14 +134,14 @@ static int virt_open(struct virt *v, const struct tw_virt_opts *o, bool need_run
 	char err[512];
 	v->dom = lookup(v->conn, o->domain, err, sizeof(err));
 	if (!v->dom) {
-		int r = tw_cli_fail(EXIT_REFUSED, "domain %s: libvirt: %s", o->domain, err);
+		int r = tw_cli_fail(TW_EXIT_REFUSED, "domain %s: libvirt: %s", o->domain, err);
 		virt_close(v);
 		return r;
 	}
 	int active = virDomainIsActive(v->dom);
 	if (active < 0 || (need_running && !active)) {
-		int r = active < 0 ? tw_cli_fail(EXIT_REFUSED, "domain %s: libvirt: %s", o->domain, virt_msg())
-				   : tw_cli_fail(EXIT_REFUSED, "domain %s is not running; start it, or "
+		int r = active < 0 ? tw_cli_fail(TW_EXIT_REFUSED, "domain %s: libvirt: %s", o->domain, virt_msg())
+				   : tw_cli_fail(TW_EXIT_REFUSED, "domain %s is not running; start it, or "
 							"add the interface to its XML instead", o->domain);
 		virt_close(v);
 		return r;
@@ -240,14 +238,14 @@ static int host_net(const struct tw_iface *i, const struct tw_virt_opts *o, cons
 	char err[300];
 	int r = tw_iface_net(i, o->file, owner, net, err, sizeof(err));
 	if (r < 0)
-		return tw_cli_fail(r == -EINVAL ? EXIT_USAGE : EXIT_REFUSED, "%s: %s", o->file, err);
+		return tw_cli_fail(r == -EINVAL ? TW_EXIT_INPUT : TW_EXIT_REFUSED, "%s: %s", o->file, err);
 	return 0;
 }
 
 int tw_virt_attach(const struct tw_iface *i, const struct tw_virt_opts *o)
 {
 	if (i->model[0] && !plain_word(i->model))
-		return tw_cli_fail(EXIT_USAGE, "%s: model type '%s' is not a libvirt model name", o->file,
+		return tw_cli_fail(TW_EXIT_INPUT, "%s: model type '%s' is not a libvirt model name", o->file,
 			    i->model);
 	struct tw_net *net = NULL;
 	int r = host_net(i, o, o->owner, &net);
@@ -262,7 +260,7 @@ int tw_virt_attach(const struct tw_iface *i, const struct tw_virt_opts *o)
 	iface_xml(i, t->mac, t->name, xml, sizeof(xml));
 	if (o->run.dry_run) {
 		struct tw_err e;
-		r = tw_up(net, &o->run, &e) < 0 ? tw_cli_fail(e.exit ? e.exit : EXIT_REFUSED, "%s", e.msg) : 0;
+		r = tw_up(net, &o->run, &e) < 0 ? tw_cli_fail(e.exit ? e.exit : TW_EXIT_REFUSED, "%s", e.msg) : 0;
 		if (r == 0 && o->run.out)
 			fprintf(o->run.out, "+ hot-plug into domain %s:\n%s", o->domain, xml);
 		tw_net_free(net);
@@ -277,11 +275,11 @@ int tw_virt_attach(const struct tw_iface *i, const struct tw_virt_opts *o)
 	}
 	int have = virt_find(&v, i, t->name, &g);
 	if (have < 0) {
-		r = EXIT_REFUSED;
+		r = TW_EXIT_REFUSED;
 	} else if (have && strcmp(g.target_dev, t->name)) {
 		char m[TW_MAC_STRLEN];
 		tw_mac_format(t->mac, m);
-		r = tw_cli_fail(EXIT_REFUSED, "domain %s already has interface %s (on %s, not on %s)",
+		r = tw_cli_fail(TW_EXIT_REFUSED, "domain %s already has interface %s (on %s, not on %s)",
 			 o->domain, m, g.target_dev[0] ? g.target_dev : "no tap", t->name);
 	}
 	if (r) {
@@ -295,12 +293,12 @@ int tw_virt_attach(const struct tw_iface *i, const struct tw_virt_opts *o)
 	bool existed = if_nametoindex(t->name) != 0;
 	struct tw_err e;
 	if (tw_up(net, &o->run, &e) < 0) {
-		r = tw_cli_fail(e.exit ? e.exit : EXIT_REFUSED, "%s", e.msg);
+		r = tw_cli_fail(e.exit ? e.exit : TW_EXIT_REFUSED, "%s", e.msg);
 	} else if (have) {
 		if (o->run.out)
 			fprintf(o->run.out, "= interface %s already in domain %s\n", t->name, o->domain);
 	} else if (virDomainAttachDeviceFlags(v.dom, xml, VIR_DOMAIN_AFFECT_LIVE) < 0) {
-		r = tw_cli_fail(EXIT_REFUSED, "%s: domain %s: libvirt: %s", o->file, o->domain, virt_msg());
+		r = tw_cli_fail(TW_EXIT_REFUSED, "%s: domain %s: libvirt: %s", o->file, o->domain, virt_msg());
 		struct tw_run_opts q = o->run;
 		q.out = NULL;
 		if (!existed && tw_down(net->owner, &q, &e) < 0)
@@ -339,7 +337,7 @@ int tw_virt_detach(const struct tw_iface *i, const struct tw_virt_opts *o)
 	if (o->run.dry_run) {
 		if (o->run.out)
 			fprintf(o->run.out, "- interface %s from domain %s\n", tap, o->domain);
-		r = tw_down(net->owner, &o->run, &e) < 0 ? tw_cli_fail(e.exit ? e.exit : EXIT_REFUSED, "%s", e.msg) : 0;
+		r = tw_down(net->owner, &o->run, &e) < 0 ? tw_cli_fail(e.exit ? e.exit : TW_EXIT_REFUSED, "%s", e.msg) : 0;
 		tw_net_free(net);
 		return r;
 	}
@@ -355,20 +353,20 @@ int tw_virt_detach(const struct tw_iface *i, const struct tw_virt_opts *o)
 	char m[TW_MAC_STRLEN];
 	tw_mac_format(have > 0 ? g.mac : i->mac, m);
 	if (have < 0) {
-		r = EXIT_REFUSED;
+		r = TW_EXIT_REFUSED;
 	} else if (have && strcmp(g.target_dev, tap)) {
 		/* Same MAC, another backend: not the NIC attach made. */
-		r = tw_cli_fail(EXIT_REFUSED, "domain %s: interface %s is on %s, not on %s; not detaching it",
+		r = tw_cli_fail(TW_EXIT_REFUSED, "domain %s: interface %s is on %s, not on %s; not detaching it",
 			 o->domain, m, g.target_dev[0] ? g.target_dev : "no tap", tap);
 	} else if (have) {
 		char xml[256];
 		snprintf(xml, sizeof(xml), "<interface type='ethernet'><mac address='%s'/></interface>", m);
 		if (virDomainDetachDeviceFlags(v.dom, xml, VIR_DOMAIN_AFFECT_LIVE) < 0)
-			r = tw_cli_fail(EXIT_REFUSED, "%s: domain %s: libvirt: %s", o->file, o->domain,
+			r = tw_cli_fail(TW_EXIT_REFUSED, "%s: domain %s: libvirt: %s", o->file, o->domain,
 				 virt_msg());
 		else if ((have = wait_gone(&v, i, tap)) != 0)
-			r = have < 0 ? EXIT_REFUSED
-				     : tw_cli_fail(EXIT_REFUSED, "domain %s: the guest has not released interface %s after %d s "
+			r = have < 0 ? TW_EXIT_REFUSED
+				     : tw_cli_fail(TW_EXIT_REFUSED, "domain %s: the guest has not released interface %s after %d s "
 							  "(no hotplug support in it?); tap %s is kept: detach again later",
 					    o->domain, m, DETACH_WAIT_MS / 1000, tap);
 		else if (o->run.out)
@@ -376,7 +374,7 @@ int tw_virt_detach(const struct tw_iface *i, const struct tw_virt_opts *o)
 	}
 	virt_close(&v);
 	if (r == 0 && tw_down(net->owner, &o->run, &e) < 0)
-		r = tw_cli_fail(e.exit ? e.exit : EXIT_REFUSED, "%s", e.msg);
+		r = tw_cli_fail(e.exit ? e.exit : TW_EXIT_REFUSED, "%s", e.msg);
 	tw_net_free(net);
 	return r;
 }

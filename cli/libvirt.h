@@ -26,7 +26,4 @@ int tw_virt_attach(const struct tw_iface *i, const struct tw_virt_opts *o);
  * wait for the guest to let it go, then remove the tap. */
 int tw_virt_detach(const struct tw_iface *i, const struct tw_virt_opts *o);
 
-/* "tapwire: ..." on stderr, one line; returns code (cli/tapwire.c). */
-__attribute__((format(printf, 2, 3))) int tw_cli_fail(int code, const char *fmt, ...);
-
 #endif

@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,14 +18,12 @@
 #include "engine/domain-net.h"
 #include "engine/engine.h"
 #include "engine/gc.h"
+#include "fail.h"
 #include "libvirt.h"
 #include "net/netns.h"
 #include "engine/state.h"
 #include "twxml.h"
 #include "core/util.h"
-
-#define EXIT_REFUSED 1
-#define EXIT_USAGE 2
 
 static const char usage_text[] =
 	"Usage: tapwire COMMAND [OPTIONS] [FILE]\n"
@@ -79,17 +76,6 @@ struct cli {
 	bool dry_run, quiet, json;
 };
 
-int tw_cli_fail(int code, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("tapwire: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	return code;
-}
-
 static int parse_args(int argc, char **argv, struct cli *c)
 {
 	static const struct option opts[] = {
@@ -116,10 +102,10 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		case 'h': fputs(usage_text, stdout); exit(0);
 		case 'V': printf("tapwire " PACKAGE_VERSION "\n"); exit(0);
 		case ':':
-			return tw_cli_fail(EXIT_USAGE, "option '%s' needs an argument (see tapwire --help)",
+			return tw_cli_fail(TW_EXIT_INPUT, "option '%s' needs an argument (see tapwire --help)",
 				    argv[optind - 1]);
 		default:
-			return tw_cli_fail(EXIT_USAGE, "unknown option '%s' (see tapwire --help)", argv[optind - 1]);
+			return tw_cli_fail(TW_EXIT_INPUT, "unknown option '%s' (see tapwire --help)", argv[optind - 1]);
 		}
 	}
 	return 0;
@@ -138,13 +124,13 @@ static int parse(int argc, char **argv, struct cli *c)
 		else if (!c->file)
 			c->file = a;
 		else
-			return tw_cli_fail(EXIT_USAGE, "unexpected argument '%s' (see tapwire --help)", a);
+			return tw_cli_fail(TW_EXIT_INPUT, "unexpected argument '%s' (see tapwire --help)", a);
 		if ((r = parse_args(argc, argv, c)))
 			return r;
 	}
 	bool plugs = c->cmd && (!strcmp(c->cmd, "attach") || !strcmp(c->cmd, "detach"));
 	if ((c->domain && !plugs) || (c->connect && !c->domain))
-		return tw_cli_fail(EXIT_USAGE, "%s only goes with attach or detach --domain DOM",
+		return tw_cli_fail(TW_EXIT_INPUT, "%s only goes with attach or detach --domain DOM",
 			    c->domain && !plugs ? "--domain" : "--connect");
 	return 0;
 }
@@ -156,7 +142,7 @@ static int load(const char *file, struct tw_doc *doc)
 	if (r < 0) {
 		char msg[800];
 		tw_xml_error_format(&err, msg, sizeof(msg));
-		return tw_cli_fail(EXIT_USAGE, "%s", msg);
+		return tw_cli_fail(TW_EXIT_INPUT, "%s", msg);
 	}
 	return 0;
 }
@@ -170,12 +156,12 @@ static int doc_net(const struct tw_doc *doc, const struct cli *c, struct tw_net 
 	 * attached tap, so it means nothing here, and silently ignoring it
 	 * would let `up lab.xml --owner bob` look like it did something. */
 	if (c->owner && doc->kind != TW_DOC_IFACE)
-		return tw_cli_fail(EXIT_USAGE, "%s: --owner applies to a libvirt <interface> only; the owner of "
+		return tw_cli_fail(TW_EXIT_INPUT, "%s: --owner applies to a libvirt <interface> only; the owner of "
 			    "this document is its name", c->file);
 	switch (doc->kind) {
 	case TW_DOC_NET:
 		*out = tw_net_clone(doc->net);
-		return *out ? 0 : tw_cli_fail(EXIT_REFUSED, "out of memory");
+		return *out ? 0 : tw_cli_fail(TW_EXIT_REFUSED, "out of memory");
 	case TW_DOC_DOMAIN:
 		r = tw_domain_net(doc->domain, NULL, out, err, sizeof(err));
 		break;
@@ -183,19 +169,19 @@ static int doc_net(const struct tw_doc *doc, const struct cli *c, struct tw_net 
 		r = tw_iface_net(doc->iface, c->file, c->owner, out, err, sizeof(err));
 		break;
 	default:
-		return tw_cli_fail(EXIT_USAGE, "%s: not a document tapwire reads", c->file);
+		return tw_cli_fail(TW_EXIT_INPUT, "%s: not a document tapwire reads", c->file);
 	}
 	if (r == -EINVAL)
-		return tw_cli_fail(EXIT_USAGE, "%s: %s", c->file, err);
+		return tw_cli_fail(TW_EXIT_INPUT, "%s: %s", c->file, err);
 	if (r < 0)
-		return tw_cli_fail(EXIT_REFUSED, "%s: %s", c->file, err);
+		return tw_cli_fail(TW_EXIT_REFUSED, "%s: %s", c->file, err);
 	tw_strscpy((*out)->source, c->file, sizeof((*out)->source));
 	return 0;
 }
 
 static int engine_fail(const struct tw_err *e)
 {
-	return tw_cli_fail(e->exit ? e->exit : EXIT_REFUSED, "%s", e->msg);
+	return tw_cli_fail(e->exit ? e->exit : TW_EXIT_REFUSED, "%s", e->msg);
 }
 
 static struct tw_run_opts run_opts(const struct cli *c)
@@ -208,7 +194,7 @@ static struct tw_run_opts run_opts(const struct cli *c)
 static int with_net(const struct cli *c, int (*fn)(const struct cli *, const struct tw_net *))
 {
 	if (!c->file)
-		return tw_cli_fail(EXIT_USAGE, "%s: which FILE? (see tapwire --help)", c->cmd);
+		return tw_cli_fail(TW_EXIT_INPUT, "%s: which FILE? (see tapwire --help)", c->cmd);
 	struct tw_doc doc;
 	int r = load(c->file, &doc);
 	if (r)
@@ -252,28 +238,28 @@ static int cmd_down(const struct cli *c)
 	if (c->owner && !c->file) {
 		char why[96];
 		if (!tw_owner_valid(c->owner, why, sizeof(why)))
-			return tw_cli_fail(EXIT_USAGE, "owner name %s", why);
+			return tw_cli_fail(TW_EXIT_INPUT, "owner name %s", why);
 		struct tw_net net;
 		memset(&net, 0, sizeof(net));
 		tw_strscpy(net.owner, c->owner, sizeof(net.owner));
 		return do_down(c, &net);
 	}
 	if (c->owner)
-		return tw_cli_fail(EXIT_USAGE, "down: give FILE or --owner NAME, not both");
+		return tw_cli_fail(TW_EXIT_INPUT, "down: give FILE or --owner NAME, not both");
 	return with_net(c, do_down);
 }
 
 static int cmd_attach(const struct cli *c, bool attach)
 {
 	if (!c->file)
-		return tw_cli_fail(EXIT_USAGE, "%s: which IFACE.xml? (see tapwire --help)", c->cmd);
+		return tw_cli_fail(TW_EXIT_INPUT, "%s: which IFACE.xml? (see tapwire --help)", c->cmd);
 	struct tw_doc doc;
 	int r = load(c->file, &doc);
 	if (r)
 		return r;
 	if (doc.kind != TW_DOC_IFACE) {
 		tw_doc_free(&doc);
-		return tw_cli_fail(EXIT_USAGE, "%s: %s takes one libvirt <interface> element", c->file, c->cmd);
+		return tw_cli_fail(TW_EXIT_INPUT, "%s: %s takes one libvirt <interface> element", c->file, c->cmd);
 	}
 	if (c->domain) {
 		struct tw_virt_opts vo = { .uri = c->connect, .domain = c->domain, .file = c->file,
@@ -286,7 +272,7 @@ static int cmd_attach(const struct cli *c, bool attach)
 		uid_t uid;
 		if (tw_lookup_uid(c->owner, &uid) < 0) {
 			tw_doc_free(&doc);
-			return tw_cli_fail(EXIT_USAGE, "--owner %s: no such user", c->owner);
+			return tw_cli_fail(TW_EXIT_INPUT, "--owner %s: no such user", c->owner);
 		}
 	}
 	r = with_net(c, attach ? do_up : do_down);
@@ -297,7 +283,7 @@ static int cmd_attach(const struct cli *c, bool attach)
 static int cmd_status(const struct cli *c)
 {
 	if (c->file)
-		return tw_cli_fail(EXIT_USAGE, "status takes no FILE");
+		return tw_cli_fail(TW_EXIT_INPUT, "status takes no FILE");
 	struct tw_run_opts o = run_opts(c);
 	struct tw_err e;
 	return tw_status(stdout, c->json, &o, &e) < 0 ? engine_fail(&e) : 0;
@@ -358,16 +344,16 @@ static void gc_text(const struct tw_gc_tap *t, size_t n, bool dry_run, int prune
 static int cmd_gc(const struct cli *c)
 {
 	if (c->file)
-		return tw_cli_fail(EXIT_USAGE, "gc takes no FILE");
+		return tw_cli_fail(TW_EXIT_INPUT, "gc takes no FILE");
 	/* Reading every process's fdinfo needs root as much as removing a
 	 * device does; without it a holder could go unseen. */
 	if (geteuid() != 0)
-		return tw_cli_fail(EXIT_REFUSED, "gc must run as root (it reads /proc/PID/fdinfo of every "
+		return tw_cli_fail(TW_EXIT_REFUSED, "gc must run as root (it reads /proc/PID/fdinfo of every "
 				   "process and removes devices)");
 	struct tw_nl nl;
 	int r = tw_nl_open(&nl);
 	if (r < 0)
-		return tw_cli_fail(EXIT_REFUSED, "gc: cannot open a netlink socket: %s", strerror(-r));
+		return tw_cli_fail(TW_EXIT_REFUSED, "gc: cannot open a netlink socket: %s", strerror(-r));
 	struct tw_gc_tap *taps = NULL;
 	size_t n = 0;
 	char why[400] = "";
@@ -382,10 +368,10 @@ static int cmd_gc(const struct cli *c)
 		gc_text(taps, n, c->dry_run, pruned);
 	free(taps);
 	if (r == -EPERM || r == -EACCES)
-		return tw_cli_fail(EXIT_REFUSED, "gc: %s (gc must run as root)", why);
+		return tw_cli_fail(TW_EXIT_REFUSED, "gc: %s (gc must run as root)", why);
 	if (r < 0)
-		return tw_cli_fail(EXIT_REFUSED, "gc: %s", why);
-	return pruned < 0 ? tw_cli_fail(EXIT_REFUSED, "gc: %s", perr) : 0;
+		return tw_cli_fail(TW_EXIT_REFUSED, "gc: %s", why);
+	return pruned < 0 ? tw_cli_fail(TW_EXIT_REFUSED, "gc: %s", perr) : 0;
 }
 
 /* --netns: enter the network namespace only, like `ip -n` and `nsenter
@@ -397,16 +383,16 @@ static int enter_netns(const char *name)
 {
 	char why[96];
 	if (!tw_nsname_valid(name, why, sizeof(why)))
-		return tw_cli_fail(EXIT_USAGE, "--netns %s: namespace name %s", name, why);
+		return tw_cli_fail(TW_EXIT_INPUT, "--netns %s: namespace name %s", name, why);
 	int fd = tw_netns_open(name);
 	if (fd < 0)
-		return tw_cli_fail(fd == -ENOENT ? EXIT_USAGE : EXIT_REFUSED,
+		return tw_cli_fail(fd == -ENOENT ? TW_EXIT_INPUT : TW_EXIT_REFUSED,
 			    "--netns %s: " TW_NETNS_DIR "/%s: %s", name, name,
 			    fd == -ENOENT ? "no such namespace" : strerror(-fd));
 	int r = setns(fd, CLONE_NEWNET) < 0 ? -errno : 0;
 	close(fd);
 	if (r < 0)
-		return tw_cli_fail(EXIT_REFUSED, "--netns %s: cannot enter it: %s", name, strerror(-r));
+		return tw_cli_fail(TW_EXIT_REFUSED, "--netns %s: cannot enter it: %s", name, strerror(-r));
 	return 0;
 }
 
@@ -419,14 +405,14 @@ int main(int argc, char **argv)
 	if (c.netns && (r = enter_netns(c.netns)))
 		return r;
 	if (!c.cmd) {
-		tw_cli_fail(EXIT_USAGE, "which COMMAND?");
+		tw_cli_fail(TW_EXIT_INPUT, "which COMMAND?");
 		fputs(usage_text, stderr);
-		return EXIT_USAGE;
+		return TW_EXIT_INPUT;
 	}
 	if (c.json && strcmp(c.cmd, "status") && strcmp(c.cmd, "gc"))
-		return tw_cli_fail(EXIT_USAGE, "%s: --json is for status only (and gc)", c.cmd);
+		return tw_cli_fail(TW_EXIT_INPUT, "%s: --json is for status only (and gc)", c.cmd);
 	if (c.owner && (!strcmp(c.cmd, "status") || !strcmp(c.cmd, "detach") || !strcmp(c.cmd, "gc")))
-		return tw_cli_fail(EXIT_USAGE, "%s: --owner does not apply (see tapwire --help)", c.cmd);
+		return tw_cli_fail(TW_EXIT_INPUT, "%s: --owner does not apply (see tapwire --help)", c.cmd);
 	if (!strcmp(c.cmd, "up"))
 		return with_net(&c, do_up);
 	if (!strcmp(c.cmd, "check"))
@@ -443,5 +429,5 @@ int main(int argc, char **argv)
 		return cmd_gc(&c);
 	if (!strcmp(c.cmd, "help"))
 		return fputs(usage_text, stdout), 0;
-	return tw_cli_fail(EXIT_USAGE, "unknown command '%s' (see tapwire --help)", c.cmd);
+	return tw_cli_fail(TW_EXIT_INPUT, "unknown command '%s' (see tapwire --help)", c.cmd);
 }
