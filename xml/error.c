@@ -76,6 +76,19 @@ const char *tw_xml_quote(const char *s, char buf[TW_XML_QUOTE_MAX])
 	return buf;
 }
 
+/* Our elements are always shown as tw:, whatever prefix the document bound
+ * to the namespace, so messages match the documentation. */
+void tw_xml_label(const xmlNode *n, char *buf, size_t len)
+{
+	const char *prefix = tw_xml_in_tw(n) ? "tw" : n->ns ? (const char *)n->ns->prefix : NULL;
+	char q[TW_XML_QUOTE_MAX];
+	tw_xml_quote((const char *)n->name, q);
+	if (prefix)
+		snprintf(buf, len, "<%s:%s>", prefix, q);
+	else
+		snprintf(buf, len, "<%s>", q);
+}
+
 void tw_xml_error_format(const struct tw_xml_error *e, char *out, size_t len)
 {
 	if (!len)

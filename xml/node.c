@@ -1,7 +1,7 @@
-/* Small questions about libxml2 nodes, asked the same way everywhere. */
+/* Small questions about libxml2 nodes, asked the same way everywhere. How
+ * messages name a node is error.c's business, which asks these. */
 #include "internal.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,19 +37,6 @@ xmlNode *tw_xml_first_plain(xmlNode *parent, const char *local)
 		if (tw_xml_is_plain(n, local))
 			return n;
 	return NULL;
-}
-
-/* Our elements are always shown as tw:, whatever prefix the document bound
- * to the namespace, so messages match the documentation. */
-void tw_xml_label(const xmlNode *n, char *buf, size_t len)
-{
-	const char *prefix = tw_xml_in_tw(n) ? "tw" : n->ns ? (const char *)n->ns->prefix : NULL;
-	char q[TW_XML_QUOTE_MAX];
-	tw_xml_quote((const char *)n->name, q);
-	if (prefix)
-		snprintf(buf, len, "<%s:%s>", prefix, q);
-	else
-		snprintf(buf, len, "<%s>", q);
 }
 
 void *tw_xml_grow(void *arr, size_t n, size_t size)
