@@ -21,6 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/trusted.h"
+
 #if LIBXML_VERSION >= 21200
 typedef const xmlError *tw_xml_errp;
 #else
@@ -66,39 +68,16 @@ static int too_big(struct tw_xml_ctx *c, const char *size)
 	return -EFBIG;
 }
 
-/* Read at most TW_XML_MAX_BYTES + 1 bytes: enough to know a document is too
- * big without ever holding it, also from a pipe whose size fstat cannot tell. */
-static int read_fd(struct tw_xml_ctx *c, int fd, size_t hint, char **buf, size_t *len)
+/* The one bounded reader: a pipe whose size fstat cannot tell is refused
+ * once it passes the limit, never held whole. */
+static int read_fd(struct tw_xml_ctx *c, int fd, char **buf, size_t *len)
 {
-	size_t cap = hint + 1 < TW_XML_MAX_BYTES + 1 ? hint + 1 : TW_XML_MAX_BYTES + 1, n = 0;
-	_cleanup_free_ char *p = malloc(cap);
-	if (!p)
-		return tw_xml_nomem(c);
-	for (;;) {
-		if (n == cap) {
-			if (cap > TW_XML_MAX_BYTES)
-				return too_big(c, "larger than that");
-			size_t ncap = cap * 2 < TW_XML_MAX_BYTES + 1 ? cap * 2 : TW_XML_MAX_BYTES + 1;
-			char *q = realloc(p, ncap);
-			if (!q)
-				return tw_xml_nomem(c);
-			p = q;
-			cap = ncap;
-		}
-		ssize_t k = read(fd, p + n, cap - n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0)
-			return file_fail(c, -errno, "cannot read");
-		if (k == 0)
-			break;
-		n += (size_t)k;
-	}
-	if (n > TW_XML_MAX_BYTES)
+	int r = tw_read_bounded(fd, TW_XML_MAX_BYTES, buf, len);
+	if (r == -EFBIG)
 		return too_big(c, "larger than that");
-	*buf = TW_TAKE(p);
-	*len = n;
-	return 0;
+	if (r == -ENOMEM)
+		return tw_xml_nomem(c);
+	return r < 0 ? file_fail(c, r, "cannot read") : 0;
 }
 
 static int read_file(struct tw_xml_ctx *c, const char *path, char **buf, size_t *len)
@@ -117,7 +96,7 @@ static int read_file(struct tw_xml_ctx *c, const char *path, char **buf, size_t 
 		snprintf(size, sizeof(size), "%lld bytes", (long long)st.st_size);
 		return too_big(c, size);
 	}
-	return read_fd(c, fd, S_ISREG(st.st_mode) ? (size_t)st.st_size : 65536, buf, len);
+	return read_fd(c, fd, buf, len);
 }
 
 /* ---- libxml2, fenced in ----------------------------------------------- */
