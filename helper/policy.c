@@ -8,12 +8,9 @@
 
 #include <errno.h>
 #include <fnmatch.h>
-#include <grp.h>
 #include <limits.h>
 #include <net/if.h>
-#include <pwd.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,18 +82,6 @@ __attribute__((format(printf, 5, 6))) static int fail(const struct loader *ld, i
 	else
 		snprintf(ld->err, ld->errlen, "%s: %s", file, msg);
 	return r;
-}
-
-/* Grows an array to hold need elements; NULL (array untouched) on ENOMEM. */
-static void *grow(void *arr, size_t *cap, size_t need, size_t size)
-{
-	if (need <= *cap)
-		return arr;
-	size_t n = *cap ? *cap * 2 : 16;
-	void *q = reallocarray(arr, n, size);
-	if (q)
-		*cap = n;
-	return q;
 }
 
 /* ---- Parsing ------------------------------------------------------------ */
@@ -171,31 +156,6 @@ static int check_pattern(const char *s, char *why, size_t whylen)
 	return 0;
 }
 
-/* Numeric ids are taken as ids, so `user:1000` never depends on NSS. */
-static int lookup_id(const char *v, bool group, id_t *out)
-{
-	unsigned long id;
-	if (v[strspn(v, "0123456789")] == 0 && *v) {
-		/* (id_t)-1 means "no change" to chown and friends: not an id. */
-		if (tw_parse_uint(v, 0, UINT32_MAX - 1, &id) < 0)
-			return -ERANGE;
-		*out = (id_t)id;
-		return 0;
-	}
-	if (group) {
-		struct group *gr = getgrnam(v);
-		if (!gr)
-			return -ENOENT;
-		*out = gr->gr_gid;
-	} else {
-		struct passwd *pw = getpwnam(v);
-		if (!pw)
-			return -ENOENT;
-		*out = pw->pw_uid;
-	}
-	return 0;
-}
-
 static int parse_qual(struct loader *ld, const struct src *src, unsigned line, const char *tok)
 {
 	struct tw_policy *p = ld->p;
@@ -213,19 +173,22 @@ static int parse_qual(struct loader *ld, const struct src *src, unsigned line, c
 	const char *what = group ? "group" : "user";
 	if (!*v)
 		return fail(ld, -EINVAL, src->name, line, "missing name after '%s:'", what);
-	id_t id;
-	int r = lookup_id(v, group, &id);
+	/* A numeric id is taken as an id, so `user:1000` never depends on
+	 * NSS; one out of range is -ERANGE. */
+	uid_t uid = 0;
+	gid_t gid = 0;
+	int r = group ? tw_lookup_gid(v, &gid) : tw_lookup_uid(v, &uid);
 	if (r < 0)
 		return fail(ld, -EINVAL, src->name, line, r == -ERANGE ? "bad %s id '%s'" :
 			    "unknown %s '%s'", what, quote(q, v));
 	if (p->n_quals >= MAX_QUALS)
 		return fail(ld, -E2BIG, src->name, line,
 			    "too many user:/group: qualifiers (at most %d in all)", MAX_QUALS);
-	struct qual *a = grow(p->quals, &p->cap_quals, p->n_quals + 1, sizeof(*a));
+	struct qual *a = tw_grow(p->quals, &p->cap_quals, p->n_quals + 1, sizeof(*a));
 	if (!a)
 		return fail(ld, -ENOMEM, src->name, line, "out of memory");
 	p->quals = a;
-	p->quals[p->n_quals++] = (struct qual){ .group = group, .id = id };
+	p->quals[p->n_quals++] = (struct qual){ .group = group, .id = group ? gid : uid };
 	return 0;
 }
 
@@ -255,7 +218,7 @@ static int parse_rule(struct loader *ld, const struct src *src, unsigned line, b
 	}
 	r.q_count = p->n_quals - r.q_first;
 
-	struct rule *a = grow(p->rules, &p->cap_rules, p->n_rules + 1, sizeof(*a));
+	struct rule *a = tw_grow(p->rules, &p->cap_rules, p->n_rules + 1, sizeof(*a));
 	if (!a)
 		return fail(ld, -ENOMEM, src->name, line, "out of memory");
 	p->rules = a;
@@ -347,7 +310,7 @@ static int add_file(struct loader *ld, const char *path, size_t *idx)
 {
 	struct tw_policy *p = ld->p;
 	size_t shown = strnlen(path, PATH_MAX - 4) + 4; /* "..." past PATH_MAX */
-	char **a = grow(p->files, &p->cap_files, p->n_files + 1, sizeof(*a));
+	char **a = tw_grow(p->files, &p->cap_files, p->n_files + 1, sizeof(*a));
 	if (!a)
 		return -ENOMEM;
 	p->files = a;

@@ -272,6 +272,13 @@ const char *tw_getenv_unprivileged(const char *name)
 	return v && *v ? v : NULL;
 }
 
+/* A numeric id is an id, never a name: one out of range is -ERANGE ((id_t)-1
+ * means "no change" to chown and friends), not looked up. */
+static bool numeric(const char *s)
+{
+	return *s && !s[strspn(s, "0123456789")];
+}
+
 int tw_lookup_uid(const char *s, uid_t *out)
 {
 	unsigned long id;
@@ -279,6 +286,8 @@ int tw_lookup_uid(const char *s, uid_t *out)
 		*out = (uid_t)id;
 		return 0;
 	}
+	if (numeric(s))
+		return -ERANGE;
 	struct passwd *pw = getpwnam(s);
 	if (!pw)
 		return -ENOENT;
@@ -293,6 +302,8 @@ int tw_lookup_gid(const char *s, gid_t *out)
 		*out = (gid_t)id;
 		return 0;
 	}
+	if (numeric(s))
+		return -ERANGE;
 	struct group *gr = getgrnam(s);
 	if (!gr)
 		return -ENOENT;
