@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/trusted.h"
 #include "core/util.h"
 
 /* "WHAT 'ARG': DETAIL", or just "WHAT" when arg is NULL. A hostile argument
@@ -15,14 +16,7 @@ static int fail(char *err, size_t errlen, const char *what, const char *arg, con
 		return -EINVAL;
 	}
 	char safe[64];
-	size_t n = 0;
-	for (const char *p = arg; *p && n < sizeof(safe) - 4; p++)
-		safe[n++] = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
-	if (strlen(arg) > n) {
-		memcpy(safe + n, "...", 3);
-		n += 3;
-	}
-	safe[n] = 0;
+	tw_printable(safe, sizeof(safe), arg, sizeof(safe));
 	snprintf(err, errlen, "%s '%s'%s%s", what, safe, detail ? ": " : "", detail ? detail : "");
 	return -EINVAL;
 }
