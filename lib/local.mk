@@ -15,7 +15,8 @@ lib_libtwcore_a_SOURCES = \
 	lib/core/model.c lib/core/model.h \
 	lib/core/err.c lib/core/err.h \
 	lib/core/fdpass.c lib/core/fdpass.h \
-	lib/core/trusted.c lib/core/trusted.h
+	lib/core/trusted.c lib/core/trusted.h \
+	lib/core/index.c lib/core/index.h
 
 # The kernel layer. The helper links this with -ffunction-sections and
 # --gc-sections, so it carries only what it calls (never libnl-route:

@@ -67,7 +67,6 @@ int tw_ip_parse(const char *s, struct tw_cidr *out);
 /* Strict decimal parse of an unsigned value within [min, max]. */
 int tw_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
 
-/* A user or group by name or numeric id. 0 or -ENOENT. */
 /* Room for need elements of size bytes: arr itself when it has cap of
  * them, else arr reallocated to twice its capacity (at least 16), *cap
  * updated. NULL on ENOMEM, arr untouched. The one way tapwire grows an
@@ -79,6 +78,7 @@ void *tw_grow(void *arr, size_t *cap, size_t need, size_t size);
  * is empty: the environment may steer a test run, never a privileged one. */
 const char *tw_getenv_unprivileged(const char *name);
 
+/* A user or group by name or numeric id. 0 or -ENOENT. */
 int tw_lookup_uid(const char *s, uid_t *out);
 int tw_lookup_gid(const char *s, gid_t *out);
 

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -17,8 +16,8 @@
 
 const char *tw_default_rundir(void)
 {
-	const char *env = getauxval(AT_SECURE) ? NULL : getenv("TAPWIRE_RUNDIR");
-	return env && *env ? env : "/run/tapwire";
+	const char *env = tw_getenv_unprivileged("TAPWIRE_RUNDIR");
+	return env ? env : "/run/tapwire";
 }
 
 /* A socket and an fd per namespace: a large topology needs more than the

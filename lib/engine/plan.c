@@ -26,14 +26,10 @@ static struct tw_step *add_step(struct tw_plan *p, struct tw_state *st, enum tw_
 				enum tw_kind kind, const char *ns, const char *name,
 				const char *arg, const void *spec, int line)
 {
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 64;
-		struct tw_step *v = realloc(p->v, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		p->v = v;
-		p->cap = cap;
-	}
+	struct tw_step *v = tw_grow(p->v, &p->cap, p->n + 1, sizeof(*v));
+	if (!v)
+		return NULL;
+	p->v = v;
 	struct tw_step *s = &p->v[p->n++];
 	memset(s, 0, sizeof(*s));
 	s->action = a;

@@ -15,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/index.h"
+
 #define STATE_MAGIC "tapwire-state 1"
 /* The first line of a lock-nc<COOKIE> file: which namespace it is for. */
 #define NETNS_MAGIC "tapwire-netns 1"
@@ -32,22 +34,15 @@ struct tw_state {
 	bool dirty;
 	struct tw_rec *recs;
 	size_t n, cap;
-	size_t *slots;     /* open addressing: index+1 into recs, 0 = empty */
-	size_t nslots;
+	struct tw_index by_key;
 };
 
 /* ---- keys and hashing */
 
 static size_t key_hash(const struct tw_key *k)
 {
-	size_t h = 1469598103934665603ULL ^ (size_t)k->kind;
-	const char *parts[] = { k->ns, k->name, k->arg };
-	for (size_t p = 0; p < 3; p++) {
-		for (const unsigned char *c = (const unsigned char *)parts[p]; *c; c++)
-			h = (h ^ *c) * 1099511628211ULL;
-		h = (h ^ 0xff) * 1099511628211ULL;
-	}
-	return h;
+	size_t h = TW_HASH_SEED ^ (size_t)k->kind;
+	return tw_hash_str(tw_hash_str(tw_hash_str(h, k->ns), k->name), k->arg);
 }
 
 static bool key_eq(const struct tw_key *a, const struct tw_key *b)
@@ -56,66 +51,40 @@ static bool key_eq(const struct tw_key *a, const struct tw_key *b)
 	       !strcmp(a->arg, b->arg);
 }
 
-static int rehash(struct tw_state *st, size_t nslots)
+/* The record for key, dropped ones included. */
+static struct tw_rec *rec_lookup(struct tw_state *st, const struct tw_key *key, size_t hash)
 {
-	size_t *slots = calloc(nslots, sizeof(*slots));
-	if (!slots)
-		return -ENOMEM;
-	for (size_t i = 0; i < st->n; i++) {
-		size_t h = key_hash(&st->recs[i].key) & (nslots - 1);
-		while (slots[h])
-			h = (h + 1) & (nslots - 1);
-		slots[h] = i + 1;
-	}
-	free(st->slots);
-	st->slots = slots;
-	st->nslots = nslots;
-	return 0;
+	size_t cursor = 0, i;
+	while (tw_index_next(&st->by_key, hash, &cursor, &i))
+		if (key_eq(&st->recs[i].key, key))
+			return &st->recs[i];
+	return NULL;
 }
 
 struct tw_rec *tw_state_find(struct tw_state *st, const struct tw_key *key)
 {
-	if (!st->nslots)
-		return NULL;
-	size_t h = key_hash(key) & (st->nslots - 1);
-	for (; st->slots[h]; h = (h + 1) & (st->nslots - 1)) {
-		struct tw_rec *r = &st->recs[st->slots[h] - 1];
-		if (key_eq(&r->key, key))
-			return r->gone ? NULL : r;
-	}
-	return NULL;
+	struct tw_rec *r = rec_lookup(st, key, key_hash(key));
+	return r && !r->gone ? r : NULL;
 }
 
 /* The record for key, made (empty, ownerless) when missing. */
 static struct tw_rec *rec_get(struct tw_state *st, const struct tw_key *key)
 {
-	if (st->nslots) {
-		size_t h = key_hash(key) & (st->nslots - 1);
-		for (; st->slots[h]; h = (h + 1) & (st->nslots - 1)) {
-			struct tw_rec *r = &st->recs[st->slots[h] - 1];
-			if (key_eq(&r->key, key)) {
-				r->gone = false;
-				return r;
-			}
-		}
+	size_t h = key_hash(key);
+	struct tw_rec *r = rec_lookup(st, key, h);
+	if (r) {
+		r->gone = false;
+		return r;
 	}
-	if (st->n == st->cap) {
-		size_t cap = st->cap ? st->cap * 2 : 64;
-		struct tw_rec *recs = realloc(st->recs, cap * sizeof(*recs));
-		if (!recs)
-			return NULL;
-		st->recs = recs;
-		st->cap = cap;
-	}
-	if ((st->n + 1) * 2 > st->nslots && rehash(st, st->nslots ? st->nslots * 2 : 128) < 0)
+	struct tw_rec *recs = tw_grow(st->recs, &st->cap, st->n + 1, sizeof(*recs));
+	if (!recs)
 		return NULL;
-	struct tw_rec *r = &st->recs[st->n];
+	st->recs = recs;
+	if (tw_index_add(&st->by_key, h, st->n) < 0)
+		return NULL;
+	r = &st->recs[st->n++];
 	memset(r, 0, sizeof(*r));
 	r->key = *key;
-	size_t h = key_hash(key) & (st->nslots - 1);
-	while (st->slots[h])
-		h = (h + 1) & (st->nslots - 1);
-	st->slots[h] = ++st->n;
 	return r;
 }
 
@@ -534,7 +503,7 @@ int tw_state_close(struct tw_state *st)
 		if (!st->recs[i].gone)
 			rec_clear(&st->recs[i]);
 	free(st->recs);
-	free(st->slots);
+	tw_index_free(&st->by_key);
 	free(st);
 	return r;
 }
@@ -594,16 +563,12 @@ static void live_add(struct live_set *ls, const char *path)
 		if (ls->v[i].dev == sb.st_dev && ls->v[i].ino == sb.st_ino)
 			l = &ls->v[i];
 	if (!l) {
-		if (ls->n == ls->cap) {
-			size_t cap = ls->cap ? ls->cap * 2 : 16;
-			struct live_ns *v = realloc(ls->v, cap * sizeof(*v));
-			if (!v) {
-				ls->err = -ENOMEM;
-				return;
-			}
-			ls->v = v;
-			ls->cap = cap;
+		struct live_ns *v = tw_grow(ls->v, &ls->cap, ls->n + 1, sizeof(*v));
+		if (!v) {
+			ls->err = -ENOMEM;
+			return;
 		}
+		ls->v = v;
 		l = &ls->v[ls->n++];
 		*l = (struct live_ns){ .dev = sb.st_dev, .ino = sb.st_ino };
 	}
@@ -689,15 +654,12 @@ static void live_scan_mounts(struct live_set *ls)
 			dup = seen[i] == sb.st_ino;
 		if (dup)
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			ino_t *v = realloc(seen, cap * sizeof(*v));
-			if (!v) {
-				ls->err = -ENOMEM;
-				break;
-			}
-			seen = v;
+		ino_t *v = tw_grow(seen, &cap, n + 1, sizeof(*v));
+		if (!v) {
+			ls->err = -ENOMEM;
+			break;
 		}
+		seen = v;
 		seen[n++] = sb.st_ino;
 		snprintf(path, sizeof(path), "/proc/%s/mountinfo", p->d_name);
 		snprintf(root, sizeof(root), "/proc/%s/root", p->d_name);
@@ -870,16 +832,13 @@ int tw_state_prune(const char *rundir, bool dry_run, char *err, size_t errlen)
 	for (struct dirent *de; (de = readdir(dir));) {
 		if (!nc_name(de->d_name, &c) || c == self)
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			uint64_t *v = realloc(cookies, cap * sizeof(*v));
-			if (!v) {
-				closedir(dir);
-				snprintf(err, errlen, "%s: %s", rundir, strerror(ENOMEM));
-				return -ENOMEM;
-			}
-			cookies = v;
+		uint64_t *v = tw_grow(cookies, &cap, n + 1, sizeof(*v));
+		if (!v) {
+			closedir(dir);
+			snprintf(err, errlen, "%s: %s", rundir, strerror(ENOMEM));
+			return -ENOMEM;
 		}
+		cookies = v;
 		cookies[n++] = c;
 	}
 	closedir(dir);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/index.h"
 #include "net/link.h"
 #include "net/netns.h"
 #include "kinds/kind.h"
@@ -12,18 +13,9 @@
 struct tw_ctx {
 	struct tw_nsctx **v; /* stable pointers: entries never move */
 	size_t n, cap;
-	size_t *slots;       /* open addressing on name: index+1, 0 = empty */
-	size_t nslots;
+	struct tw_index by_name;
 	uint32_t doom_group;
 };
-
-static size_t name_hash(const char *s)
-{
-	size_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
 
 struct tw_ctx *tw_ctx_new(void)
 {
@@ -46,7 +38,7 @@ static void ns_close(struct tw_nsctx *e)
 {
 	free(e->ifc);
 	e->ifc = NULL;
-	e->n_ifc = 0;
+	e->n_ifc = e->cap_ifc = 0;
 	if (e->nl_open)
 		tw_nl_close(&e->nl);
 	if (e->fd >= 0)
@@ -64,58 +56,30 @@ void tw_ctx_free(struct tw_ctx *c)
 		free(c->v[i]);
 	}
 	free(c->v);
-	free(c->slots);
+	tw_index_free(&c->by_name);
 	free(c);
-}
-
-static int grow(struct tw_ctx *c)
-{
-	size_t nslots = c->nslots ? c->nslots * 2 : 64;
-	size_t *slots = calloc(nslots, sizeof(*slots));
-	if (!slots)
-		return -ENOMEM;
-	for (size_t i = 0; i < c->n; i++) {
-		size_t h = name_hash(c->v[i]->name) & (nslots - 1);
-		while (slots[h])
-			h = (h + 1) & (nslots - 1);
-		slots[h] = i + 1;
-	}
-	free(c->slots);
-	c->slots = slots;
-	c->nslots = nslots;
-	return 0;
 }
 
 static struct tw_nsctx *lookup(struct tw_ctx *c, const char *ns, bool add)
 {
-	if (c->nslots) {
-		for (size_t h = name_hash(ns) & (c->nslots - 1); c->slots[h];
-		     h = (h + 1) & (c->nslots - 1))
-			if (!strcmp(c->v[c->slots[h] - 1]->name, ns))
-				return c->v[c->slots[h] - 1];
-	}
+	size_t h = tw_hash_str(TW_HASH_SEED, ns), cursor = 0, i;
+	while (tw_index_next(&c->by_name, h, &cursor, &i))
+		if (!strcmp(c->v[i]->name, ns))
+			return c->v[i];
 	if (!add)
 		return NULL;
-	if ((c->n + 1) * 2 > c->nslots && grow(c) < 0)
+	struct tw_nsctx **v = tw_grow(c->v, &c->cap, c->n + 1, sizeof(*v));
+	if (!v)
 		return NULL;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 16;
-		struct tw_nsctx **v = realloc(c->v, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		c->v = v;
-		c->cap = cap;
-	}
+	c->v = v;
 	struct tw_nsctx *e = calloc(1, sizeof(*e));
-	if (!e)
+	if (!e || tw_index_add(&c->by_name, h, c->n) < 0) {
+		free(e);
 		return NULL;
+	}
 	tw_strscpy(e->name, ns, sizeof(e->name));
 	e->fd = -1;
-	c->v[c->n] = e;
-	size_t h = name_hash(ns) & (c->nslots - 1);
-	while (c->slots[h])
-		h = (h + 1) & (c->nslots - 1);
-	c->slots[h] = ++c->n;
+	c->v[c->n++] = e;
 	return e;
 }
 
@@ -199,7 +163,7 @@ int tw_ctx_ifindex(struct tw_ctx *c, const char *ns, const char *name)
 	r = tw_link_get(&e->nl, name, 0, &l);
 	if (r < 0)
 		return r;
-	struct tw_ifcache *v = realloc(e->ifc, (e->n_ifc + 1) * sizeof(*v));
+	struct tw_ifcache *v = tw_grow(e->ifc, &e->cap_ifc, e->n_ifc + 1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	e->ifc = v;

@@ -23,7 +23,7 @@ struct tw_nsctx {
 		char name[IFNAMSIZ];
 		int ifindex;
 	} *ifc;
-	size_t n_ifc;
+	size_t n_ifc, cap_ifc;
 };
 
 struct tw_ctx;

@@ -39,14 +39,10 @@ static int on_addr(struct nl_msg *msg, void *arg)
 	size_t alen = ifa->ifa_family == AF_INET ? 4 : 16;
 	if (!ad || (size_t)nla_len(ad) != alen)
 		return 0;
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 8;
-		struct tw_cidr *v = realloc(a->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		a->v = v;
-		a->cap = cap;
-	}
+	struct tw_cidr *v = tw_grow(a->v, &a->cap, a->n + 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	a->v = v;
 	struct tw_cidr *c = &a->v[a->n++];
 	memset(c, 0, sizeof(*c));
 	c->family = ifa->ifa_family;

@@ -84,15 +84,15 @@ static void collect(pid_t pid, int fd, char *out, size_t len)
 int tw_ovs_vsctl(const char *const *args, char *out, size_t len)
 {
 	bool secure = getauxval(AT_SECURE);
-	const char *env = secure ? NULL : getenv("TAPWIRE_OVS_VSCTL");
-	const char *prog = env && *env ? env : secure ? OVS_VSCTL : "ovs-vsctl";
-	const char *db = secure ? NULL : getenv("TAPWIRE_OVSDB");
+	const char *env = tw_getenv_unprivileged("TAPWIRE_OVS_VSCTL");
+	const char *prog = env ? env : secure ? OVS_VSCTL : "ovs-vsctl";
+	const char *db = tw_getenv_unprivileged("TAPWIRE_OVSDB");
 	char dbopt[512];
 	const char *argv[40];
 	size_t n = 0;
 	argv[n++] = prog;
 	argv[n++] = "--timeout=" STR(TW_OVS_TIMEOUT_S);
-	if (db && *db) {
+	if (db) {
 		snprintf(dbopt, sizeof(dbopt), "--db=%s", db);
 		argv[n++] = dbopt;
 	}

@@ -1,1 +1,10 @@
 # unit tests
+
+# lib/ without a kernel: util and the index (core), the state journal, the
+# VXLAN MTU arithmetic (engine).
+lib_test_cppflags = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+check_PROGRAMS += tests/unit/test-util
+TESTS += tests/unit/test-util
+tests_unit_test_util_SOURCES = tests/unit/test-util.c
+tests_unit_test_util_CPPFLAGS = $(lib_test_cppflags)
+tests_unit_test_util_LDADD = lib/libtwcore.a
