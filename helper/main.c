@@ -32,6 +32,7 @@
 
 #include "args.h"
 #include "net/bridge.h"
+#include "core/err.h"
 #include "core/fdpass.h"
 #include "net/link.h"
 #include "net/nl.h"
@@ -77,7 +78,7 @@ __attribute__((noreturn, format(printf, 1, 2))) static void die(const char *fmt,
 	if (n > 0 && write(STDERR_FILENO, line, (size_t)n) < 0) {
 		/* nothing left to tell anyone: the line is in the log */
 	}
-	exit(1);
+	exit(TW_EXIT_REFUSED);
 }
 
 static void usage(void)
@@ -120,11 +121,10 @@ static char ovs_rundir[1024];
 
 static void take_environment(void)
 {
-	bool secure = tw_priv_secure();
-	const char *conf = secure ? NULL : getenv("TAPWIRE_BRIDGE_CONF");
-	const char *ovs = secure ? NULL : getenv("OVS_RUNDIR");
-	tw_strscpy(conf_path, conf && *conf ? conf : TW_BRIDGE_CONF, sizeof(conf_path));
-	tw_strscpy(ovs_rundir, ovs && *ovs ? ovs : "/run/openvswitch", sizeof(ovs_rundir));
+	const char *conf = tw_getenv_unprivileged("TAPWIRE_BRIDGE_CONF");
+	const char *ovs = tw_getenv_unprivileged("OVS_RUNDIR");
+	tw_strscpy(conf_path, conf ? conf : TW_BRIDGE_CONF, sizeof(conf_path));
+	tw_strscpy(ovs_rundir, ovs ? ovs : "/run/openvswitch", sizeof(ovs_rundir));
 	clearenv();
 }
 

@@ -11,18 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <sys/prctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
-
-bool tw_priv_secure(void)
-{
-	return getauxval(AT_SECURE) != 0;
-}
 
 static int close_range_sys(unsigned first, unsigned last)
 {

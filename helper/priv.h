@@ -34,10 +34,6 @@ void tw_priv_harden(void);
 #define TW_PRIV_STACK (256 * 1024)
 __attribute__((noreturn)) void tw_priv_run(int (*fn)(int, char **), int argc, char **argv);
 
-/* true when the kernel says we run with elevated privileges (setuid, file
- * capabilities): the environment must then steer nothing. */
-bool tw_priv_secure(void);
-
 /* Make sure 0, 1, 2 are open (so no later fd lands there) and close every
  * other descriptor except keep. Returns 0 or -errno. */
 int tw_priv_close_fds(int keep);

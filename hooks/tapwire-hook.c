@@ -18,18 +18,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <syslog.h>
 #include <unistd.h>
 
 #include "conf.h"
+#include "core/err.h"
 #include "engine/domain-net.h"
 #include "engine/engine.h"
 #include "twxml.h"
 #include "core/util.h"
-
-#define EXIT_REFUSED 1
-#define EXIT_INPUT 2
 
 static const char usage_text[] =
 	"Usage: tapwire DOMAIN OP SUBOP EXTRA < domain.xml\n"
@@ -42,13 +39,6 @@ static const char usage_text[] =
 	"  release end     release everything tapwire made for the domain\n"
 	"  anything else   nothing\n"
 	"Policy: " SYSCONFDIR "/tapwire/tapwire.conf. See tapwire-hook(8).\n";
-
-/* Environment overrides exist for tests only. */
-static const char *env(const char *name)
-{
-	const char *v = getauxval(AT_SECURE) ? NULL : getenv(name);
-	return v && *v ? v : NULL;
-}
 
 /* ---- logging: syslog, every line prefixed with the domain ---------------- */
 
@@ -183,7 +173,7 @@ struct job {
 
 static const char *conf_path(void)
 {
-	const char *p = env("TAPWIRE_HOOK_CONF");
+	const char *p = tw_getenv_unprivileged("TAPWIRE_HOOK_CONF");
 	return p ? p : SYSCONFDIR "/tapwire/tapwire.conf";
 }
 
@@ -195,7 +185,7 @@ static int load_conf(struct job *j)
 	char err[400];
 	int r = tw_hook_conf_load(conf_path(), &j->conf, err, sizeof(err));
 	if (r < 0 && j->ours)
-		return fail(r == -EINVAL ? EXIT_INPUT : EXIT_REFUSED, "%s", err);
+		return fail(r == -EINVAL ? TW_EXIT_INPUT : TW_EXIT_REFUSED, "%s", err);
 	if (r < 0)
 		hlog(LOG_ERR, "policy ignored: %s", err);
 	return 0;
@@ -206,7 +196,7 @@ static int load_conf(struct job *j)
  * and hands QEMU the fds, so this only matters to a QEMU that opens them. */
 static void qemu_user(const struct tw_domain *d, char *user, size_t len)
 {
-	const char *p = env("TAPWIRE_QEMU_CONF");
+	const char *p = tw_getenv_unprivileged("TAPWIRE_QEMU_CONF");
 	if (d->dac_user[0]) {
 		tw_strscpy(user, d->dac_user + (d->dac_user[0] == '+'), len);
 		return;
@@ -233,7 +223,7 @@ static int match_managed(struct job *j)
 			continue;
 		struct tw_bridge_spec *v = realloc(j->managed, (j->n_managed + 1) * sizeof(*v));
 		if (!v)
-			return fail(EXIT_REFUSED, "out of memory");
+			return fail(TW_EXIT_REFUSED, "out of memory");
 		j->managed = v;
 		v[j->n_managed] = r->spec; /* shares r's addresses; tw_domain_net copies */
 		tw_strscpy(v[j->n_managed].name, f->source_bridge, sizeof(v->name));
@@ -258,7 +248,7 @@ static int check_taps(const struct job *j)
 				continue;
 			char label[96];
 			tw_iface_label(f, label, sizeof(label));
-			return fail(EXIT_INPUT, "%s:%d: %s: its tap %s is a <tw:tap>; give its <target> managed='no' so that libvirt opens tapwire's tap instead of making its own",
+			return fail(TW_EXIT_INPUT, "%s:%d: %s: its tap %s is a <tw:tap>; give its <target> managed='no' so that libvirt opens tapwire's tap instead of making its own",
 				    j->domain, f->line, label, f->target_dev);
 		}
 	}
@@ -285,7 +275,7 @@ static int parse(struct job *j, bool *skip)
 	else
 		tw_xml_error_format(&xe, msg, sizeof(msg));
 	if (j->ours)
-		return fail(r == -ENOMEM ? EXIT_REFUSED : EXIT_INPUT, "%s", msg);
+		return fail(r == -ENOMEM ? TW_EXIT_REFUSED : TW_EXIT_INPUT, "%s", msg);
 	hlog(LOG_WARNING, "not a tapwire domain, left alone: %s", msg);
 	*skip = true;
 	return 0;
@@ -317,7 +307,7 @@ static int run(struct job *j)
 	struct tw_net *net = NULL;
 	r = tw_domain_net(d, &o, &net, err, sizeof(err));
 	if (r < 0)
-		return fail(r == -EINVAL ? EXIT_INPUT : EXIT_REFUSED, "%s: %s", j->domain, err);
+		return fail(r == -EINVAL ? TW_EXIT_INPUT : TW_EXIT_REFUSED, "%s: %s", j->domain, err);
 	tw_strscpy(net->source, j->domain, sizeof(net->source));
 
 	struct logbuf lb = { .n = 0 };
@@ -340,7 +330,7 @@ static int run(struct job *j)
 	if (out)
 		fclose(out);
 	if (r < 0) {
-		r = fail(e.exit ? e.exit : EXIT_REFUSED, "%s", e.msg);
+		r = fail(e.exit ? e.exit : TW_EXIT_REFUSED, "%s", e.msg);
 	} else {
 		hlog(LOG_INFO, "%s done in %llu us", j->prepare ? "prepare" : "release",
 		     (unsigned long long)(tw_now_us() - t0));
@@ -366,7 +356,7 @@ int main(int argc, char **argv)
 		fputs("tapwire: usage: tapwire DOMAIN OP SUBOP EXTRA < domain.xml (see --help)\n",
 		      stderr);
 		free(j.in.buf);
-		return EXIT_INPUT;
+		return TW_EXIT_INPUT;
 	}
 	if (!act) {
 		free(j.in.buf);
@@ -375,10 +365,11 @@ int main(int argc, char **argv)
 	tw_strscpy(g_domain, j.domain, sizeof(g_domain));
 	one_line(g_domain, sizeof(g_domain));
 	j.prepare = !strcmp(argv[2], "prepare");
-	openlog("tapwire-hook", LOG_PID | (env("TAPWIRE_HOOK_DEBUG") ? LOG_PERROR : 0),
-		LOG_DAEMON);
+	/* Environment overrides exist for tests only. */
+	bool debug = tw_getenv_unprivileged("TAPWIRE_HOOK_DEBUG");
+	openlog("tapwire-hook", LOG_PID | (debug ? LOG_PERROR : 0), LOG_DAEMON);
 	if (r < 0)
-		r = fail(EXIT_REFUSED, "%s: reading the domain XML: %s", j.domain, strerror(-r));
+		r = fail(TW_EXIT_REFUSED, "%s: reading the domain XML: %s", j.domain, strerror(-r));
 	else
 		r = run(&j);
 	tw_doc_free(&j.doc);
