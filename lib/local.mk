@@ -45,6 +45,7 @@ noinst_LIBRARIES += lib/libtwengine.a
 lib_libtwengine_a_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS)
 lib_libtwengine_a_SOURCES = \
 	lib/engine/state.c lib/engine/state.h \
+	lib/engine/netns-id.c lib/engine/netns-id.h lib/engine/state-prune.c \
 	lib/engine/plan.c lib/engine/plan.h \
 	lib/engine/teardown.c lib/engine/teardown.h \
 	lib/engine/engine.c lib/engine/engine.h \
