@@ -1,7 +1,7 @@
-/* Rules that span elements of one <tw:net>: names declared twice, and
- * namespaces or bridges referred to but not declared. A 4 MiB document can
- * hold some 100000 elements, so lookups go through sorted indexes, never
- * through a loop inside a loop. */
+/* Rules that span elements of one <tw:net>: names declared twice,
+ * namespaces or bridges referred to but not declared, and an Open vSwitch
+ * bridge in a namespace. A 4 MiB document can hold some 100000 elements,
+ * so lookups go through sorted indexes, never through a loop inside a loop. */
 #include "internal.h"
 
 #include <errno.h>
@@ -271,6 +271,24 @@ static int check_refs(struct tw_xml_ctx *c, const struct tw_net *net, const stru
 	return r;
 }
 
+/* ovs-vswitchd runs in one network namespace and makes its bridges there:
+ * one in another namespace is a document that cannot be applied. The
+ * message names the bridge the way the engine's messages do, and says what
+ * to do instead. */
+static int check_ovs_ns(struct tw_xml_ctx *c, const struct tw_net *net)
+{
+	for (size_t i = 0; i < net->n_bridges; i++) {
+		const struct tw_bridge_spec *b = &net->bridges[i];
+		if (b->type == TW_BRIDGE_OVS && b->ns[0])
+			return tw_xml_fail(c, b->line, NULL,
+					   "bridge %s: an Open vSwitch bridge lives where ovs-vswitchd "
+					   "runs; it takes no namespace= (run tapwire there: tapwire "
+					   "--netns %s)",
+					   b->name, b->ns);
+	}
+	return 0;
+}
+
 int tw_xml_check_net(struct tw_xml_ctx *c, const struct tw_net *net)
 {
 	_cleanup_index_ struct index nss = { 0 }, devs = { 0 }, ports = { 0 };
@@ -279,5 +297,7 @@ int tw_xml_check_net(struct tw_xml_ctx *c, const struct tw_net *net)
 	    (r = index_devices(c, net, &devs)) < 0 || (r = check_dups(c, &devs, "name")) < 0 ||
 	    (r = index_ports(c, net, &ports)) < 0 || (r = check_dups(c, &ports, "dev")) < 0)
 		return r;
-	return check_refs(c, net, &nss, &devs);
+	if ((r = check_refs(c, net, &nss, &devs)) < 0)
+		return r;
+	return check_ovs_ns(c, net);
 }

@@ -1,9 +1,10 @@
 /* libFuzzer target: the XML reader on hostile text, as `tapwire up` and
  * the hook meet it. Beyond memory errors it traps when an error is not one
- * printable line, or when a document is accepted with a name, MAC, MTU or
- * reference that validation should have refused. */
+ * printable line, or when a document is accepted with a name, MAC, MTU,
+ * reference or OVS bridge that validation should have refused. */
 #include <errno.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "fuzz-common.h"
 #include "twxml.h"
@@ -18,6 +19,14 @@ static void check_name(const char *name, bool may_be_empty)
 		__builtin_trap();
 }
 
+static bool declared_ns(const struct tw_net *n, const char *name)
+{
+	for (size_t i = 0; i < n->n_namespaces; i++)
+		if (!strcmp(n->namespaces[i].name, name))
+			return true;
+	return false;
+}
+
 static void check_net(const struct tw_net *n)
 {
 	if (!tw_owner_valid(n->owner, NULL, 0))
@@ -30,7 +39,7 @@ static void check_net(const struct tw_net *n)
 		check_name(b->name, false);
 		if (b->mtu && (b->mtu < TW_MTU_MIN || b->mtu > TW_MTU_MAX))
 			__builtin_trap();
-		if (b->ns[0] && !tw_net_find_ns(n, b->ns))
+		if (b->ns[0] && (!declared_ns(n, b->ns) || b->type == TW_BRIDGE_OVS))
 			__builtin_trap();
 	}
 	for (size_t i = 0; i < n->n_veths; i++)

@@ -110,6 +110,11 @@ static const struct rule rules[] = {
 	{ NET("<tw:bridge name=\"b\" datapath=\"netdev\"/>\n"),
 	  "t.xml:2: <tw:bridge>: datapath= is for Open vSwitch bridges (type='ovs')" },
 	{ NET("<tw:bridge name=\"b\" type=\"ovs\" datapath=\"dpdk\"/>\n"), "datapath 'dpdk' must be 'system' or 'netdev'" },
+	{ NET(NS0 "<tw:bridge name=\"ovsx\" namespace=\"net0\" type=\"ovs\"/>\n"),
+	  "t.xml:3: bridge ovsx: an Open vSwitch bridge lives where ovs-vswitchd runs; it takes no "
+	  "namespace= (run tapwire there: tapwire --netns net0)" },
+	{ NET("<tw:bridge name=\"ovsx\" namespace=\"n\" type=\"ovs\"/>\n"),
+	  "t.xml:2: <tw:bridge>: namespace 'n' is not declared" },
 	/* vxlan */
 	{ NET("<tw:vxlan name=\"v\" id=\"0\"/>\n<tw:vxlan name=\"w\" id=\"16777215\"/>\n"), NULL },
 	{ NET("<tw:vxlan name=\"v\" id=\"16777216\"/>\n"), "<tw:vxlan>: id 16777216 is out of range; allowed 0..16777215" },
