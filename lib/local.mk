@@ -46,7 +46,8 @@ lib_libtwengine_a_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS)
 lib_libtwengine_a_SOURCES = \
 	lib/engine/state.c lib/engine/state.h \
 	lib/engine/netns-id.c lib/engine/netns-id.h lib/engine/state-prune.c \
-	lib/engine/plan.c lib/engine/plan.h \
+	lib/engine/plan.c lib/engine/plan.h lib/engine/apply.c \
+	lib/engine/mtu.c lib/engine/mtu.h lib/engine/ovs-ports.c lib/engine/ovs-ports.h \
 	lib/engine/teardown.c lib/engine/teardown.h \
 	lib/engine/engine.c lib/engine/engine.h \
 	lib/engine/domain-net.c lib/engine/domain-net.h \

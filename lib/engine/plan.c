@@ -8,10 +8,10 @@
 
 #include "net/addr.h"
 #include "net/ovs.h"
-#include "engine/teardown.h"
+#include "engine/mtu.h"
+#include "engine/ovs-ports.h"
 
-/* "lab.xml:7: " for messages about an element. */
-static const char *where(const struct tw_plan *p, int line, char *buf, size_t len)
+const char *tw_plan_where(const struct tw_plan *p, int line, char *buf, size_t len)
 {
 	if (p->net->source[0] && line > 0)
 		snprintf(buf, len, "%s:%d: ", p->net->source, line);
@@ -137,7 +137,7 @@ static int plan_object(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st,
 	int r = ops->probe(c, s, live, why, sizeof(why));
 	if (r < 0) {
 		ops->describe(s, desc, sizeof(desc));
-		return tw_err_set(e, 1, "%s%s: %s", where(p, s->line, loc, sizeof(loc)), desc,
+		return tw_err_set(e, 1, "%s%s: %s", tw_plan_where(p, s->line, loc, sizeof(loc)), desc,
 				  why[0] ? why : strerror(-r));
 	}
 	s->action = r == TW_ABSENT ? TW_ACT_CREATE : TW_ACT_USE;
@@ -156,66 +156,7 @@ static struct tw_step *object(struct tw_plan *p, struct tw_state *st, enum tw_ki
 	return s;
 }
 
-/* ---- Open vSwitch: its bridges take ports through OVS, not the kernel */
-
-static bool is_ovs(const struct tw_net *n, const char *ns, const char *br)
-{
-	const struct tw_bridge_spec *b = br[0] ? tw_net_find_bridge(n, ns, br) : NULL;
-	return b && b->type == TW_BRIDGE_OVS;
-}
-
-static int add_ovs_port(struct tw_net *n, const char *dev, const char *bridge, bool existing,
-			int line)
-{
-	struct tw_ovs_port_spec *v = realloc(n->ovs_ports, (n->n_ovs_ports + 1) * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	n->ovs_ports = v;
-	struct tw_ovs_port_spec *o = &v[n->n_ovs_ports++];
-	memset(o, 0, sizeof(*o));
-	tw_strscpy(o->dev, dev, sizeof(o->dev));
-	tw_strscpy(o->bridge, bridge, sizeof(o->bridge));
-	o->existing = existing;
-	o->line = line;
-	return 0;
-}
-
-/* A device whose bridge= is an OVS bridge is made without a master and
- * joins through an OVS port instead. */
-static int to_ovs(struct tw_net *n, const char *ns, const char *dev, char *bridge, int line)
-{
-	if (!is_ovs(n, ns, bridge))
-		return 0;
-	int r = add_ovs_port(n, dev, bridge, false, line);
-	bridge[0] = 0;
-	return r;
-}
-
-static int split_ovs(struct tw_net *n)
-{
-	int r = 0;
-	for (size_t i = 0; r == 0 && i < n->n_veths; i++)
-		for (int k = 0; r == 0 && k < 2; k++) {
-			struct tw_veth_end *e = &n->veths[i].end[k];
-			r = to_ovs(n, e->ns, e->name, e->bridge, e->line);
-		}
-	for (size_t i = 0; r == 0 && i < n->n_taps; i++)
-		r = to_ovs(n, n->taps[i].ns, n->taps[i].name, n->taps[i].bridge, n->taps[i].line);
-	for (size_t i = 0; r == 0 && i < n->n_vxlans; i++)
-		r = to_ovs(n, n->vxlans[i].ns, n->vxlans[i].name, n->vxlans[i].bridge,
-			   n->vxlans[i].line);
-	size_t kept = 0;
-	for (size_t i = 0; r == 0 && i < n->n_ports; i++) {
-		const struct tw_port_spec *pt = &n->ports[i];
-		if (is_ovs(n, pt->ns, pt->bridge))
-			r = add_ovs_port(n, pt->dev, pt->bridge, true, pt->line);
-		else
-			n->ports[kept++] = *pt;
-	}
-	if (r == 0)
-		n->n_ports = kept;
-	return r;
-}
+/* ---- MTUs: a new device gets its bridge's, a bridge its VXLANs' */
 
 /* The bridge a device goes on: its bridge=, or the OVS bridge it is a
  * port of. */
@@ -226,74 +167,6 @@ static const char *dev_bridge(const struct tw_plan *p, const char *ns, const cha
 		if (!strcmp(p->net->ovs_ports[i].dev, dev))
 			return p->net->ovs_ports[i].bridge;
 	return bridge;
-}
-
-/* ---- MTU over VXLAN: a frame that fits the bridge must fit the tunnel */
-
-/* What VXLAN adds to every frame: outer Ethernet 14, IPv4 20 or IPv6 40,
- * UDP 8 and VXLAN 8 bytes. */
-#define VXLAN_OVERHEAD_V4 50
-#define VXLAN_OVERHEAD_V6 70
-/* When the underlay cannot be asked (its namespace is made by this run, no
- * route yet): Ethernet's. */
-#define UNDERLAY_MTU_GUESS 1500
-
-static const struct tw_cidr *vxlan_peer(const struct tw_vxlan_spec *v)
-{
-	return v->has_local ? &v->local : v->has_remote ? &v->remote : v->has_group ? &v->group
-		: v->n_remotes ? &v->remotes[0] : NULL;
-}
-
-/* The underlay's MTU: dev's, else that of the device the route to each
- * remote leaves by (the smallest). 0 when it cannot be told yet. */
-static unsigned underlay_mtu(struct tw_ctx *c, const struct tw_vxlan_spec *v, char *dev,
-			     size_t len)
-{
-	struct tw_nl *nl;
-	struct tw_link l;
-	if (tw_ctx_is_fresh(c, v->ns) || tw_ctx_nl(c, v->ns, &nl) < 0)
-		return 0;
-	if (v->dev[0]) {
-		if (tw_link_get(nl, v->dev, 0, &l) < 0)
-			return 0;
-		tw_strscpy(dev, l.name, len);
-		return l.mtu;
-	}
-	const struct tw_cidr *dst = v->has_remote ? &v->remote : v->remotes;
-	size_t n = v->has_remote ? 1 : v->n_remotes;
-	unsigned mtu = 0;
-	for (size_t i = 0; i < n; i++) {
-		int oif = tw_route_dev(nl, &dst[i]);
-		if (oif > 0 && tw_link_get(nl, NULL, oif, &l) == 0 && (!mtu || l.mtu < mtu)) {
-			mtu = l.mtu;
-			tw_strscpy(dev, l.name, len);
-		}
-	}
-	return mtu;
-}
-
-/* The largest frame vxlan v carries without fragmenting the underlay:
- * its declared MTU, else the underlay's less the encapsulation. */
-static unsigned vxlan_mtu(struct tw_ctx *c, const struct tw_vxlan_spec *v, char *note,
-			  size_t len)
-{
-	if (v->mtu) {
-		snprintf(note, len, "as vxlan %s", v->name);
-		return v->mtu;
-	}
-	const struct tw_cidr *peer = vxlan_peer(v);
-	bool v6 = peer && peer->family == AF_INET6;
-	unsigned over = v6 ? VXLAN_OVERHEAD_V6 : VXLAN_OVERHEAD_V4;
-	char dev[IFNAMSIZ] = "";
-	unsigned under = underlay_mtu(c, v, dev, sizeof(dev));
-	if (under)
-		snprintf(note, len, "underlay %s mtu %u - %u for VXLAN over IPv%d", dev, under, over,
-			 v6 ? 6 : 4);
-	else
-		snprintf(note, len, "underlay mtu unknown, %u assumed, - %u for VXLAN over IPv%d",
-			 UNDERLAY_MTU_GUESS, over, v6 ? 6 : 4);
-	under = under ? under : UNDERLAY_MTU_GUESS;
-	return under > over + TW_MTU_MIN ? under - over : TW_MTU_MIN;
 }
 
 /* Each declared bridge's MTU: as declared, else the smallest its VXLANs
@@ -313,7 +186,7 @@ static int plan_bridge_mtus(struct tw_ctx *c, struct tw_plan *p)
 			char note[sizeof(m->note)];
 			if (strcmp(v->ns, b->ns) || strcmp(dev_bridge(p, v->ns, v->name, v->bridge), b->name))
 				continue;
-			unsigned mtu = vxlan_mtu(c, v, note, sizeof(note));
+			unsigned mtu = tw_mtu_vxlan_planned(c, v, note, sizeof(note));
 			if (!m->mtu || mtu < m->mtu) {
 				m->mtu = mtu;
 				tw_strscpy(m->note, note, sizeof(m->note));
@@ -411,7 +284,7 @@ static int plan_bridges(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st
 		if (ovs && b->ns[0])
 			return tw_err_set(e, 2, "%sbridge %s: an Open vSwitch bridge lives where ovs-vswitchd runs; "
 					  "it takes no namespace= (run tapwire there: tapwire --netns %s)",
-					  where(p, b->line, loc, sizeof(loc)), b->name, b->ns);
+					  tw_plan_where(p, b->line, loc, sizeof(loc)), b->name, b->ns);
 		const struct tw_bridge_mtu *m = &p->bridge_mtus[i];
 		struct tw_link live;
 		struct tw_step *s = object(p, st, ovs ? TW_K_OVSBR : TW_K_BRIDGE, b->ns, b->name, b,
@@ -439,7 +312,7 @@ static int plan_bridges(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st
 static int need_ovs(struct tw_plan *p, const struct tw_need_spec *n, struct tw_err *e)
 {
 	char loc[300], why[256];
-	where(p, n->line, loc, sizeof(loc));
+	tw_plan_where(p, n->line, loc, sizeof(loc));
 	int r = tw_ovs_bridge_exists(n->bridge, why, sizeof(why));
 	if (r < 0)
 		return tw_err_set(e, 1, "%s%s: Open vSwitch bridge %s: %s", loc, n->what, n->bridge, why);
@@ -457,7 +330,7 @@ static int plan_needs(struct tw_ctx *c, struct tw_plan *p, struct tw_err *e)
 		const struct tw_bridge_spec *b = tw_net_find_bridge(p->net, "", n->bridge);
 		if (b && (b->type == TW_BRIDGE_OVS) != n->ovs)
 			return tw_err_set(e, 2, "%s%s: bridge %s is declared %s, but the interface %s",
-					  where(p, n->line, loc, sizeof(loc)), n->what, n->bridge,
+					  tw_plan_where(p, n->line, loc, sizeof(loc)), n->what, n->bridge,
 					  n->ovs ? "a Linux bridge" : "type='ovs'",
 					  n->ovs ? "has <virtualport type='openvswitch'>"
 						 : "has no <virtualport type='openvswitch'/>");
@@ -473,7 +346,7 @@ static int plan_needs(struct tw_ctx *c, struct tw_plan *p, struct tw_err *e)
 		int r = tw_ctx_nl(c, "", &nl);
 		if (r == 0)
 			r = tw_link_get(nl, n->bridge, 0, &l);
-		where(p, n->line, loc, sizeof(loc));
+		tw_plan_where(p, n->line, loc, sizeof(loc));
 		if (r == -ENODEV)
 			return tw_err_set(e, 1, "%s%s: bridge %s does not exist (declare it in <tw:net> for tapwire to create it)",
 					  loc, n->what, n->bridge);
@@ -501,7 +374,7 @@ static int plan_vxlans(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st,
 		const char *br = dev_bridge(p, v->ns, v->name, v->bridge);
 		s->mtu = v->mtu ? v->mtu : bridge_mtu(c, p, v->ns, br);
 		if (!s->mtu)
-			s->mtu = vxlan_mtu(c, v, s->note, sizeof(s->note));
+			s->mtu = tw_mtu_vxlan_planned(c, v, s->note, sizeof(s->note));
 		else if (!v->mtu && declared_mtu(p, v->ns, br))
 			tw_strscpy(s->note, declared_mtu(p, v->ns, br)->note, sizeof(s->note));
 		if (r == TW_PRESENT) {
@@ -595,10 +468,10 @@ static int plan_taps(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st, s
 		gid_t gid;
 		if (t->owner[0] && tw_lookup_uid(t->owner, &uid) < 0)
 			return tw_err_set(e, 2, "%stap %s: unknown user '%s'",
-					  where(p, t->line, loc, sizeof(loc)), t->name, t->owner);
+					  tw_plan_where(p, t->line, loc, sizeof(loc)), t->name, t->owner);
 		if (t->group[0] && tw_lookup_gid(t->group, &gid) < 0)
 			return tw_err_set(e, 2, "%stap %s: unknown group '%s'",
-					  where(p, t->line, loc, sizeof(loc)), t->name, t->group);
+					  tw_plan_where(p, t->line, loc, sizeof(loc)), t->name, t->group);
 		struct tw_link live;
 		struct tw_step *s = object(p, st, TW_K_TAP, t->ns, t->name, t, t->line, e);
 		int r = s ? plan_object(c, p, st, s, &live, e) : -1;
@@ -660,9 +533,9 @@ static int plan_ovs_ports(struct tw_ctx *c, struct tw_plan *p, struct tw_state *
 		int r = tw_dev_probe(c, "", o->dev, NULL, &live, why, sizeof(why));
 		if (r == TW_ABSENT)
 			return tw_err_set(e, 1, "%sovs-port %s on %s: no such device",
-					  where(p, o->line, loc, sizeof(loc)), o->dev, o->bridge);
+					  tw_plan_where(p, o->line, loc, sizeof(loc)), o->dev, o->bridge);
 		if (r < 0)
-			return tw_err_set(e, 1, "%sovs-port %s on %s: %s", where(p, o->line, loc, sizeof(loc)),
+			return tw_err_set(e, 1, "%sovs-port %s on %s: %s", tw_plan_where(p, o->line, loc, sizeof(loc)),
 					  o->dev, o->bridge, why);
 		if (setting(p, st, "", o->dev, "up", !(live.flags & IFF_UP), "0", "1", o->line) < 0)
 			return tw_err_set(e, 1, "out of memory");
@@ -675,7 +548,7 @@ int tw_plan_build(struct tw_ctx *c, struct tw_state *st, const struct tw_net *ne
 {
 	memset(p, 0, sizeof(*p));
 	p->own = tw_net_clone(net);
-	if (!p->own || split_ovs(p->own) < 0)
+	if (!p->own || tw_ovs_ports_split(p->own) < 0)
 		return tw_err_set(e, 1, "out of memory");
 	p->net = net = p->own;
 	tw_strscpy(p->owner, net->owner, sizeof(p->owner));
@@ -721,106 +594,4 @@ void tw_plan_free(struct tw_plan *p)
 	free(p->bridge_mtus);
 	tw_net_free(p->own);
 	memset(p, 0, sizeof(*p));
-}
-
-size_t tw_plan_changes(const struct tw_plan *p)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < p->n; i++)
-		n += !p->v[i].recorded;
-	return n;
-}
-
-void tw_step_print(FILE *out, const struct tw_step *s, const char *prefix)
-{
-	char desc[320];
-	tw_kind_ops(s->key.kind)->describe(s, desc, sizeof(desc));
-	const char *mark = s->action == TW_ACT_CREATE ? "+" : s->action == TW_ACT_SET ? "~" : "=";
-	const char *note = s->action == TW_ACT_CREATE && s->note[0] ? s->note : NULL;
-	fprintf(out, "%s%s %s%s%s%s%s\n", prefix, mark, desc,
-		s->action == TW_ACT_USE ? " (exists: use it)" : "", note ? " (" : "", note ? note : "",
-		note ? ")" : "");
-}
-
-/* ---- apply and roll back */
-
-static void progress(const struct tw_apply_opts *o, size_t i, size_t n, bool done)
-{
-	if (!o->progress || n < 200)
-		return;
-	if (done || i % 50 == 0)
-		fprintf(stderr, "\rtapwire: %zu/%zu steps%s", i, n, done ? "\n" : "");
-}
-
-/* Undo steps [0, upto) of this run: the kernel first (in one teardown,
- * which also removes namespaces this run made), then the records. */
-static void rollback(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p, size_t upto)
-{
-	struct tw_rec *recs = calloc(upto + 1, sizeof(*recs));
-	struct tw_rec **ptrs = calloc(upto + 1, sizeof(*ptrs));
-	size_t n = 0;
-	char why[256];
-	for (size_t i = 0; recs && ptrs && i < upto; i++) {
-		const struct tw_step *s = &p->v[i];
-		if (s->recorded || s->action == TW_ACT_USE)
-			continue;
-		recs[n].key = s->key;
-		tw_strscpy(recs[n].data, s->data, sizeof(recs[n].data));
-		ptrs[n] = &recs[n];
-		n++;
-	}
-	tw_teardown(c, ptrs, n, why, sizeof(why));
-	for (size_t i = upto; i-- > 0;)
-		if (!p->v[i].recorded)
-			tw_state_drop(st, &p->v[i].key, p->owner);
-	free(recs);
-	free(ptrs);
-}
-
-int tw_plan_apply(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p,
-		  const struct tw_apply_opts *o, struct tw_err *e)
-{
-	size_t todo = tw_plan_changes(p), done = 0;
-	for (size_t i = 0; i < p->n; i++) {
-		struct tw_step *s = &p->v[i];
-		if (s->recorded)
-			continue;
-		if (o->out)
-			tw_step_print(o->out, s, "");
-		progress(o, done++, todo, false);
-		int r = 0;
-		char why[256] = "";
-		const struct tw_rec *old = tw_state_find(st, &s->key);
-		bool was_created = old && old->created;
-		switch (s->action) {
-		case TW_ACT_CREATE:
-			r = tw_state_pending(st, &s->key, s->data, p->owner);
-			if (r == 0 && (r = tw_kind_ops(s->key.kind)->create(c, s, why, sizeof(why))) == 0)
-				r = tw_state_add(st, &s->key, true, s->data, p->owner);
-			break;
-		case TW_ACT_SET:
-			r = tw_kind_ops(TW_K_ATTR)->create(c, s, why, sizeof(why));
-			if (r == 0)
-				r = tw_state_add(st, &s->key, false, s->data, p->owner);
-			break;
-		case TW_ACT_USE:
-			r = tw_state_add(st, &s->key, was_created, s->data, p->owner);
-			break;
-		}
-		if (r < 0) {
-			char desc[320], loc[300];
-			tw_kind_ops(s->key.kind)->describe(s, desc, sizeof(desc));
-			tw_err_set(e, 1, "%s%s: %s", where(p, s->line, loc, sizeof(loc)), desc,
-				   why[0] ? why : strerror(-r));
-			if (o->progress && todo >= 200)
-				fputc('\n', stderr);
-			/* The failed step cleaned up after itself; whatever stands
-			 * under its name now is not ours. Only its record goes. */
-			tw_state_drop(st, &s->key, p->owner);
-			rollback(c, st, p, i);
-			return -1;
-		}
-	}
-	progress(o, done, todo, true);
-	return 0;
 }

@@ -28,8 +28,10 @@ struct tw_plan {
 int tw_plan_build(struct tw_ctx *c, struct tw_state *st, const struct tw_net *net,
 		  struct tw_plan *p, struct tw_err *e);
 void tw_plan_free(struct tw_plan *p);
+/* "lab.xml:7: " for messages about an element of the net planned. */
+const char *tw_plan_where(const struct tw_plan *p, int line, char *buf, size_t len);
 
-/* Steps that change something (the kernel or the record). */
+/* apply.c: steps that change something (the kernel or the record). */
 size_t tw_plan_changes(const struct tw_plan *p);
 
 /* One line per step: "+ create", "~ set", "= use". */
