@@ -12,7 +12,6 @@
  * loses a tap under a device the guest still uses. */
 #include "libvirt.h"
 
-#include <errno.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 #include <net/if.h>
@@ -21,7 +20,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "engine/domain-net.h"
 #include "fail.h"
 #include "twxml.h"
 #include "core/util.h"
@@ -232,25 +230,12 @@ static void make_mac(uint8_t mac[TW_MAC_LEN])
 	}
 }
 
-static int host_net(const struct tw_iface *i, const struct tw_virt_opts *o, const char *owner,
-		    struct tw_net **net)
-{
-	char err[300];
-	int r = tw_iface_net(i, o->file, owner, net, err, sizeof(err));
-	if (r < 0)
-		return tw_cli_fail(r == -EINVAL ? TW_EXIT_INPUT : TW_EXIT_REFUSED, "%s: %s", o->file, err);
-	return 0;
-}
-
-int tw_virt_attach(const struct tw_iface *i, const struct tw_virt_opts *o)
+int tw_virt_attach(const struct tw_iface *i, struct tw_net *net, const struct tw_virt_opts *o)
 {
 	if (i->model[0] && !plain_word(i->model))
 		return tw_cli_fail(TW_EXIT_INPUT, "%s: model type '%s' is not a libvirt model name", o->file,
 			    i->model);
-	struct tw_net *net = NULL;
-	int r = host_net(i, o, o->owner, &net);
-	if (r)
-		return r;
+	int r = 0;
 	struct tw_tap_spec *t = &net->taps[0];
 	if (!t->has_mac) {
 		make_mac(t->mac);
@@ -263,16 +248,13 @@ int tw_virt_attach(const struct tw_iface *i, const struct tw_virt_opts *o)
 		r = tw_up(net, &o->run, &e) < 0 ? tw_cli_fail(e.exit ? e.exit : TW_EXIT_REFUSED, "%s", e.msg) : 0;
 		if (r == 0 && o->run.out)
 			fprintf(o->run.out, "+ hot-plug into domain %s:\n%s", o->domain, xml);
-		tw_net_free(net);
 		return r;
 	}
 
 	struct virt v;
 	struct tw_iface g;
-	if ((r = virt_open(&v, o, true, NULL))) {
-		tw_net_free(net);
+	if ((r = virt_open(&v, o, true, NULL)))
 		return r;
-	}
 	int have = virt_find(&v, i, t->name, &g);
 	if (have < 0) {
 		r = TW_EXIT_REFUSED;
@@ -284,7 +266,6 @@ int tw_virt_attach(const struct tw_iface *i, const struct tw_virt_opts *o)
 	}
 	if (r) {
 		virt_close(&v);
-		tw_net_free(net);
 		return r;
 	}
 
@@ -307,7 +288,6 @@ int tw_virt_attach(const struct tw_iface *i, const struct tw_virt_opts *o)
 		fprintf(o->run.out, "+ interface %s in domain %s\n", t->name, o->domain);
 	}
 	virt_close(&v);
-	tw_net_free(net);
 	return r;
 }
 
@@ -326,29 +306,23 @@ static int wait_gone(struct virt *v, const struct tw_iface *i, const char *tap)
 	}
 }
 
-int tw_virt_detach(const struct tw_iface *i, const struct tw_virt_opts *o)
+int tw_virt_detach(const struct tw_iface *i, const struct tw_net *net,
+		   const struct tw_virt_opts *o)
 {
-	struct tw_net *net = NULL;
-	int r = host_net(i, o, NULL, &net);
-	if (r)
-		return r;
+	int r = 0;
 	const char *tap = net->taps[0].name;
 	struct tw_err e;
 	if (o->run.dry_run) {
 		if (o->run.out)
 			fprintf(o->run.out, "- interface %s from domain %s\n", tap, o->domain);
-		r = tw_down(net->owner, &o->run, &e) < 0 ? tw_cli_fail(e.exit ? e.exit : TW_EXIT_REFUSED, "%s", e.msg) : 0;
-		tw_net_free(net);
-		return r;
+		return tw_down(net->owner, &o->run, &e) < 0 ? tw_cli_fail(e.exit ? e.exit : TW_EXIT_REFUSED, "%s", e.msg) : 0;
 	}
 
 	struct virt v;
 	bool running = false;
 	struct tw_iface g;
-	if ((r = virt_open(&v, o, false, &running))) {
-		tw_net_free(net);
+	if ((r = virt_open(&v, o, false, &running)))
 		return r;
-	}
 	int have = running ? virt_find(&v, i, tap, &g) : 0;
 	char m[TW_MAC_STRLEN];
 	tw_mac_format(have > 0 ? g.mac : i->mac, m);
@@ -375,6 +349,5 @@ int tw_virt_detach(const struct tw_iface *i, const struct tw_virt_opts *o)
 	virt_close(&v);
 	if (r == 0 && tw_down(net->owner, &o->run, &e) < 0)
 		r = tw_cli_fail(e.exit ? e.exit : TW_EXIT_REFUSED, "%s", e.msg);
-	tw_net_free(net);
 	return r;
 }

@@ -191,7 +191,19 @@ static struct tw_run_opts run_opts(const struct cli *c)
 	return o;
 }
 
-static int with_net(const struct cli *c, int (*fn)(const struct cli *, const struct tw_net *))
+typedef int net_fn(const struct cli *, const struct tw_net *);
+
+static int on_doc(const struct cli *c, const struct tw_doc *doc, net_fn *fn)
+{
+	struct tw_net *net = NULL;
+	int r = doc_net(doc, c, &net);
+	if (r == 0)
+		r = fn(c, net);
+	tw_net_free(net);
+	return r;
+}
+
+static int with_net(const struct cli *c, net_fn *fn)
 {
 	if (!c->file)
 		return tw_cli_fail(TW_EXIT_INPUT, "%s: which FILE? (see tapwire --help)", c->cmd);
@@ -199,11 +211,7 @@ static int with_net(const struct cli *c, int (*fn)(const struct cli *, const str
 	int r = load(c->file, &doc);
 	if (r)
 		return r;
-	struct tw_net *net = NULL;
-	r = doc_net(&doc, c, &net);
-	if (r == 0)
-		r = fn(c, net);
-	tw_net_free(net);
+	r = on_doc(c, &doc, fn);
 	tw_doc_free(&doc);
 	return r;
 }
@@ -263,8 +271,12 @@ static int cmd_attach(const struct cli *c, bool attach)
 	}
 	if (c->domain) {
 		struct tw_virt_opts vo = { .uri = c->connect, .domain = c->domain, .file = c->file,
-					   .owner = attach ? c->owner : NULL, .run = run_opts(c) };
-		r = attach ? tw_virt_attach(doc.iface, &vo) : tw_virt_detach(doc.iface, &vo);
+					   .run = run_opts(c) };
+		struct tw_net *net = NULL;
+		r = doc_net(&doc, c, &net);
+		if (r == 0)
+			r = attach ? tw_virt_attach(doc.iface, net, &vo) : tw_virt_detach(doc.iface, net, &vo);
+		tw_net_free(net);
 		tw_doc_free(&doc);
 		return r;
 	}
@@ -275,7 +287,7 @@ static int cmd_attach(const struct cli *c, bool attach)
 			return tw_cli_fail(TW_EXIT_INPUT, "--owner %s: no such user", c->owner);
 		}
 	}
-	r = with_net(c, attach ? do_up : do_down);
+	r = on_doc(c, &doc, attach ? do_up : do_down);
 	tw_doc_free(&doc);
 	return r;
 }
