@@ -23,7 +23,6 @@ helper_tapwire_bridge_helper_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS) $(CAPNG_CFLAG
 helper_tapwire_bridge_helper_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed -Wl,--gc-sections -Wl,-z,relro,-z,now -pie \
 	$(TW_HELPER_LDFLAGS)
 helper_tapwire_bridge_helper_LDADD = lib/libtwnet.a lib/libtwcore.a $(TW_HELPER_LIBS)
-include helper/policy.mk
 
 # The helper must run with CAP_NET_ADMIN: setuid root by default, or file
 # capabilities with --enable-file-caps (cap_dac_override too, because

@@ -13,7 +13,3 @@ systemd/tapwire-gc.service: $(srcdir)/systemd/tapwire-gc.service.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) systemd && \
 	sed -e 's|@sbindir[@]|$(sbindir)|g' $(srcdir)/systemd/tapwire-gc.service.in > $@.tmp && \
 	mv $@.tmp $@
-
-# systemd-analyze verify of the units as they are installed.
-TESTS += systemd/verify.sh
-EXTRA_DIST += systemd/verify.sh

@@ -11,10 +11,16 @@ AM_TESTS_ENVIRONMENT = \
 
 EXTRA_DIST += tests/lib.sh tests/unit/tap-protocol.h
 
-# Unit tests: C programs in tests/unit/ (TAP on stdout).
+# Unit tests: C programs in tests/unit/ (TAP on stdout), and their data.
 include tests/unit/local.mk
+include tests/xml/local.mk
+include tests/bad/local.mk
 # Integration and end-to-end suites: shell scripts, each isolated in its own
 # network and mount namespace (tests/lib.sh).
 include tests/integration/local.mk
 # libFuzzer targets.
 include tests/fuzz/local.mk
+
+# systemd-analyze verify of the units as they are installed.
+TESTS += tests/systemd-verify.sh
+EXTRA_DIST += tests/systemd-verify.sh

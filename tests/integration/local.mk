@@ -45,6 +45,43 @@ TW_INTEGRATION_TESTS = \
 	tests/integration/overlay-vxlan.sh \
 	tests/integration/overlay-mtu.sh \
 	tests/integration/overlay-ovs.sh
+# The libvirt hook: hook-ops.sh feeds it what libvirt 9.0 passed (recorded
+# in hook-data/ by hook-data/record); libvirt-*.sh run a private libvirtd.
+TW_HOOK_TESTS = tests/integration/hook-ops.sh tests/integration/hook-faults.sh \
+	tests/integration/libvirt-hook.sh \
+	tests/integration/libvirt-attach.sh
+TESTS += $(TW_HOOK_TESTS)
+EXTRA_DIST += $(TW_HOOK_TESTS) $(TW_HOOK_FILES) tests/integration/libvirt-env.sh
+TW_HOOK_FILES = \
+	tests/integration/hook-data/record \
+	tests/integration/hook-data/plaindom.define.xml \
+	tests/integration/hook-data/plaindom.prepare-begin.argv \
+	tests/integration/hook-data/plaindom.prepare-begin.xml \
+	tests/integration/hook-data/plaindom.reconnect-begin.argv \
+	tests/integration/hook-data/plaindom.reconnect-begin.xml \
+	tests/integration/hook-data/plaindom.release-end.argv \
+	tests/integration/hook-data/plaindom.release-end.xml \
+	tests/integration/hook-data/plaindom.restore-begin.argv \
+	tests/integration/hook-data/plaindom.restore-begin.xml \
+	tests/integration/hook-data/plaindom.start-begin.argv \
+	tests/integration/hook-data/plaindom.start-begin.xml \
+	tests/integration/hook-data/plaindom.started-begin.argv \
+	tests/integration/hook-data/plaindom.started-begin.xml \
+	tests/integration/hook-data/plaindom.stopped-end.argv \
+	tests/integration/hook-data/plaindom.stopped-end.xml \
+	tests/integration/hook-data/twdom.define.xml \
+	tests/integration/hook-data/twdom.prepare-begin.argv \
+	tests/integration/hook-data/twdom.prepare-begin.xml \
+	tests/integration/hook-data/twdom.reconnect-begin.argv \
+	tests/integration/hook-data/twdom.reconnect-begin.xml \
+	tests/integration/hook-data/twdom.release-end.argv \
+	tests/integration/hook-data/twdom.release-end.xml \
+	tests/integration/hook-data/twdom.start-begin.argv \
+	tests/integration/hook-data/twdom.start-begin.xml \
+	tests/integration/hook-data/twdom.started-begin.argv \
+	tests/integration/hook-data/twdom.started-begin.xml \
+	tests/integration/hook-data/twdom.stopped-end.argv \
+	tests/integration/hook-data/twdom.stopped-end.xml
 # End to end: a real guest (tests/guest) boots under QEMU behind tapwire.
 # Each suite builds the guest once into tests/guest/cache (apt, outside its
 # namespace), then boots it once; e2e-libvirt.sh boots it under a private
