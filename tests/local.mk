@@ -24,3 +24,8 @@ include tests/fuzz/local.mk
 # systemd-analyze verify of the units as they are installed.
 TESTS += tests/systemd-verify.sh
 EXTRA_DIST += tests/systemd-verify.sh
+
+# The code's shape on the compiled objects: arrows point down, no import
+# circles, no source file over 600 lines.
+TESTS += tests/layout.sh
+EXTRA_DIST += tests/layout.sh
