@@ -46,14 +46,6 @@ void tw_domain_free(struct tw_domain *dom)
 	free(dom);
 }
 
-const struct tw_ns_spec *tw_net_find_ns(const struct tw_net *net, const char *name)
-{
-	for (size_t i = 0; i < net->n_namespaces; i++)
-		if (!strcmp(net->namespaces[i].name, name))
-			return &net->namespaces[i];
-	return NULL;
-}
-
 const struct tw_bridge_spec *tw_net_find_bridge(const struct tw_net *net, const char *ns,
 						const char *name)
 {

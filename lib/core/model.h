@@ -194,7 +194,6 @@ struct tw_net *tw_net_clone(const struct tw_net *net);
 void tw_domain_free(struct tw_domain *dom);
 
 /* Lookups used by validation and planning. NULL when absent. */
-const struct tw_ns_spec *tw_net_find_ns(const struct tw_net *net, const char *name);
 const struct tw_bridge_spec *tw_net_find_bridge(const struct tw_net *net, const char *ns,
 						const char *name);
 

@@ -124,7 +124,8 @@ int tw_domain_net(const struct tw_domain *d, const struct tw_domain_opts *o, str
 	return 0;
 }
 
-void tw_iface_tapname(const struct tw_iface *i, char name[IFNAMSIZ])
+/* <target dev>, else "tw" and the last four bytes of the MAC. */
+static void tap_name(const struct tw_iface *i, char name[IFNAMSIZ])
 {
 	if (i->target_dev[0])
 		tw_strscpy(name, i->target_dev, IFNAMSIZ);
@@ -133,7 +134,8 @@ void tw_iface_tapname(const struct tw_iface *i, char name[IFNAMSIZ])
 			 i->mac[5]);
 }
 
-int tw_iface_owner(const struct tw_iface *i, char *buf, size_t len)
+/* "iface:MAC", else "iface:DEV": what detach finds the tap by. */
+static int iface_owner(const struct tw_iface *i, char *buf, size_t len)
 {
 	char mac[TW_MAC_STRLEN];
 	if (i->has_mac) {
@@ -169,11 +171,11 @@ int tw_iface_net(const struct tw_iface *i, const char *source, const char *user,
 		tw_net_free(n);
 		return -ENOMEM;
 	}
-	tw_iface_owner(i, n->owner, sizeof(n->owner));
+	iface_owner(i, n->owner, sizeof(n->owner));
 	tw_strscpy(n->source, source ? source : "", sizeof(n->source));
 	n->taps = t;
 	n->n_taps = 1;
-	tw_iface_tapname(i, t->name);
+	tap_name(i, t->name);
 	t->vnet_hdr = TW_UNSET;
 	t->line = i->line;
 	merge_tap(t, i, user);

@@ -27,8 +27,6 @@ int tw_domain_net(const struct tw_domain *d, const struct tw_domain_opts *o, str
  * owner on record is "iface:MAC" (or "iface:DEV"), so detach finds it. */
 int tw_iface_net(const struct tw_iface *i, const char *source, const char *user,
 		 struct tw_net **out, char *err, size_t len);
-int tw_iface_owner(const struct tw_iface *i, char *buf, size_t len);
-void tw_iface_tapname(const struct tw_iface *i, char name[IFNAMSIZ]);
 /* "interface 52:54:00:38:06:f9" for messages. */
 void tw_iface_label(const struct tw_iface *i, char *buf, size_t len);
 

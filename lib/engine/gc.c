@@ -196,7 +196,11 @@ static int process_holds(int procfd, const char *pid, const char *needle)
 	return 0;
 }
 
-int tw_gc_holder(const char *name, pid_t *pid)
+/* The pid of a process that holds the tun/tap device NAME open (its
+ * /proc/PID/fdinfo shows "iff:\tNAME"), 0 when none shown does, or -errno.
+ * Processes that even root may not inspect (an LSM, a sandbox's
+ * supervisor) are passed over: gc also asks the kernel (the carrier). */
+static int holder(const char *name, pid_t *pid)
 {
 	*pid = 0;
 	char needle[IFNAMSIZ + 16];
@@ -238,7 +242,7 @@ static int decide(struct tw_nl *nl, struct tw_gc_tap *t, bool dry_run, char *why
 		t->verdict = TW_GC_KEPT_TRANSIENT;
 		return 0;
 	}
-	int r = tw_gc_holder(t->name, &t->holder);
+	int r = holder(t->name, &t->holder);
 	if (r < 0) {
 		snprintf(why, whylen, "cannot tell who holds tap %s: reading /proc/PID/fdinfo: %s",
 			 t->name, strerror(-r));

@@ -39,12 +39,6 @@ struct tw_gc_tap {
 	enum tw_gc_verdict verdict;
 };
 
-/* The pid of a process that holds the tun/tap device NAME open (its
- * /proc/PID/fdinfo shows "iff:\tNAME"), 0 when none shown does, or -errno.
- * Processes that even root may not inspect (an LSM, a sandbox's
- * supervisor) are passed over: gc also asks the kernel (the carrier). */
-int tw_gc_holder(const char *name, pid_t *pid);
-
 /* Find every tap of tapwire-bridge-helper in nl's namespace (a tap with the
  * helper's alias), decide on each, and remove the persistent ones nobody
  * holds (unless dry_run). Each is read afresh, and its holder looked for,

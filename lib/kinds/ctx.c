@@ -185,7 +185,8 @@ bool tw_ctx_is_dying(struct tw_ctx *c, const char *ns)
 	return e && e->dying;
 }
 
-int tw_ctx_reap(struct tw_ctx *c, const char *ns, char *why, size_t len)
+/* Delete every device of ns marked for deletion in one RTM_DELLINK. */
+static int reap(struct tw_ctx *c, const char *ns, char *why, size_t len)
 {
 	struct tw_nsctx *e;
 	if (tw_ctx_get(c, ns, &e) < 0 || !e->doomed)
@@ -212,7 +213,7 @@ int tw_ctx_reap_all(struct tw_ctx *c, char *why, size_t len)
 	for (size_t i = 0; i < c->n; i++) {
 		if (!c->v[i]->doomed)
 			continue;
-		int r = tw_ctx_reap(c, c->v[i]->name, why, len);
+		int r = reap(c, c->v[i]->name, why, len);
 		if (r < 0 && !first)
 			first = r;
 	}

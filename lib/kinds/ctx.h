@@ -51,11 +51,8 @@ bool tw_ctx_is_fresh(struct tw_ctx *c, const char *ns);
 int tw_ctx_ifindex(struct tw_ctx *c, const char *ns, const char *name);
 void tw_ctx_mark_dying(struct tw_ctx *c, const char *ns);
 bool tw_ctx_is_dying(struct tw_ctx *c, const char *ns);
-/* Delete every device of ns marked for deletion (tw_dev_doom) in one
- * RTM_DELLINK. */
-int tw_ctx_reap(struct tw_ctx *c, const char *ns, char *why, size_t len);
-/* The same in every namespace.
- * Returns the first error, with why set. */
+/* Delete the devices marked for deletion (tw_dev_doom) in one RTM_DELLINK
+ * per namespace. Returns the first error, with why set. */
 int tw_ctx_reap_all(struct tw_ctx *c, char *why, size_t len);
 /* Close the socket and fd of ns (before deleting it). */
 void tw_ctx_forget(struct tw_ctx *c, const char *ns);

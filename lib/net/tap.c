@@ -17,21 +17,13 @@ int tw_tap_open_ctl(void)
 	return fd < 0 ? -errno : fd;
 }
 
-bool tw_tap_has_vnet_hdr(int tunfd)
+/* Whether this kernel's tun driver offers IFF_VNET_HDR. */
+static bool has_vnet_hdr(int tunfd)
 {
 	unsigned features = 0;
 	if (ioctl(tunfd, TUNGETFEATURES, &features) < 0)
 		return false;
 	return features & IFF_VNET_HDR;
-}
-
-int tw_tap_fd_flags(int tunfd)
-{
-	struct ifreq ifr;
-	memset(&ifr, 0, sizeof(ifr));
-	if (ioctl(tunfd, TUNGETIFF, &ifr) < 0)
-		return -errno;
-	return ifr.ifr_flags & 0xffff;
 }
 
 static int random_name(char name[IFNAMSIZ])
@@ -56,7 +48,7 @@ static int set_iff(int tunfd, const char *name, short flags)
 int tw_tap_create(int tunfd, const struct tw_tap_opts *o, char name_out[IFNAMSIZ])
 {
 	short flags = IFF_TAP | IFF_NO_PI | IFF_TUN_EXCL;
-	if (o->vnet_hdr && tw_tap_has_vnet_hdr(tunfd))
+	if (o->vnet_hdr && has_vnet_hdr(tunfd))
 		flags |= IFF_VNET_HDR;
 	if (o->multi_queue)
 		flags |= IFF_MULTI_QUEUE;

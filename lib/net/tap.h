@@ -31,10 +31,4 @@ int tw_tap_open_ctl(void);
  * scans them all). Returns 0 or -errno. */
 int tw_tap_create(int tunfd, const struct tw_tap_opts *o, char name_out[IFNAMSIZ]);
 
-/* Whether this kernel's tun driver offers IFF_VNET_HDR. */
-bool tw_tap_has_vnet_hdr(int tunfd);
-
-/* IFF_* flags a tap fd is attached with (TUNGETIFF), or -errno. */
-int tw_tap_fd_flags(int tunfd);
-
 #endif
