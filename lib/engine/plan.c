@@ -1,10 +1,8 @@
 #include "engine/plan.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "net/addr.h"
 #include "net/ovs.h"
@@ -464,8 +462,9 @@ static int plan_taps(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st, s
 	char loc[300];
 	for (size_t i = 0; i < p->net->n_taps; i++) {
 		const struct tw_tap_spec *t = &p->net->taps[i];
-		uid_t uid;
-		gid_t gid;
+		/* Looked up once, here: the tap kind uses what the plan found. */
+		uid_t uid = (uid_t)-1;
+		gid_t gid = (gid_t)-1;
 		if (t->owner[0] && tw_lookup_uid(t->owner, &uid) < 0)
 			return tw_err_set(e, 2, "%stap %s: unknown user '%s'",
 					  tw_plan_where(p, t->line, loc, sizeof(loc)), t->name, t->owner);
@@ -477,6 +476,8 @@ static int plan_taps(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st, s
 		int r = s ? plan_object(c, p, st, s, &live, e) : -1;
 		if (r < 0)
 			return r;
+		s->uid = uid;
+		s->gid = gid;
 		s->mtu = t->mtu ? t->mtu : bridge_mtu(c, p, t->ns, dev_bridge(p, t->ns, t->name, t->bridge));
 		uint8_t mac[TW_MAC_LEN];
 		if (t->has_mac)
@@ -551,10 +552,9 @@ int tw_plan_build(struct tw_ctx *c, struct tw_state *st, const struct tw_net *ne
 	if (!p->own || tw_ovs_ports_split(p->own) < 0)
 		return tw_err_set(e, 1, "out of memory");
 	p->net = net = p->own;
+	/* net->owner is valid: the XML reader checks a <tw:net> name and a
+	 * domain name, tw_iface_net makes "iface:MAC" or "iface:DEV". */
 	tw_strscpy(p->owner, net->owner, sizeof(p->owner));
-	char why[96];
-	if (!tw_owner_valid(net->owner, why, sizeof(why)))
-		return tw_err_set(e, 2, "%s: owner name %s", net->source[0] ? net->source : "tapwire", why);
 	/* Kinds in the order they must exist in: a veth needs its namespaces
 	 * and bridges, an address its device. */
 	if (plan_namespaces(c, p, st, e) < 0)

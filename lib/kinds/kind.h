@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "core/model.h"
 #include "kinds/ctx.h"
@@ -27,6 +28,8 @@ struct tw_step {
 	char data[128];        /* kept in the state: VETH "peerns/peer", ATTR old value, PORT bridge */
 	char value[64];        /* ATTR: the new value */
 	unsigned mtu;          /* a new device's MTU as planned (0: the kernel's default) */
+	uid_t uid;             /* TAP: its owner and group, looked up once, by the plan; */
+	gid_t gid;             /* (uid_t)-1 and (gid_t)-1 when none is given */
 	char note[112];        /* why it is what it is, when tapwire chose it: the plan shows it */
 	bool recorded;         /* this owner is on record already: no state change */
 	int line;              /* source line, for messages */

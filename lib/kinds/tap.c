@@ -41,31 +41,15 @@ static int tap_probe(struct tw_ctx *c, const struct tw_step *s, struct tw_link *
 	return TW_PRESENT;
 }
 
-static int tap_ids(const struct tw_tap_spec *t, uid_t *uid, gid_t *gid, char *why, size_t len)
-{
-	*uid = (uid_t)-1;
-	*gid = (gid_t)-1;
-	if (t->owner[0] && tw_lookup_uid(t->owner, uid) < 0) {
-		snprintf(why, len, "unknown user '%s'", t->owner);
-		return -ENOENT;
-	}
-	if (t->group[0] && tw_lookup_gid(t->group, gid) < 0) {
-		snprintf(why, len, "unknown group '%s'", t->group);
-		return -ENOENT;
-	}
-	return 0;
-}
-
 static int tap_create(struct tw_ctx *c, const struct tw_step *s, char *why, size_t len)
 {
 	const struct tw_tap_spec *t = s->spec;
 	struct tw_tap_opts o = { .name = t->name, .vnet_hdr = t->vnet_hdr == TW_YES,
-				 .multi_queue = t->queues > 1, .persist = true };
-	int r = tap_ids(t, &o.owner, &o.group, why, len);
-	if (r < 0)
-		return r;
+				 .multi_queue = t->queues > 1, .persist = true,
+				 .owner = s->uid, .group = s->gid };
 	struct tw_nsctx *e;
-	if ((r = tw_ctx_get(c, s->key.ns, &e)) < 0) {
+	int r = tw_ctx_get(c, s->key.ns, &e);
+	if (r < 0) {
 		snprintf(why, len, "cannot reach namespace %s: %s", s->key.ns, strerror(-r));
 		return r;
 	}
