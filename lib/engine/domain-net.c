@@ -78,6 +78,16 @@ static void merge_tap(struct tw_tap_spec *t, const struct tw_iface *i, const cha
 		tw_strscpy(t->owner, user, sizeof(t->owner));
 }
 
+/* The <tw:tap> an <interface type='ethernet'> names by its <target dev>
+ * (in the namespace tapwire runs in, where QEMU opens it), or NULL. */
+static struct tw_tap_spec *ethernet_tap(struct tw_net *n, const struct tw_iface *i)
+{
+	for (size_t t = 0; i->target_dev[0] && t < n->n_taps; t++)
+		if (!strcmp(n->taps[t].name, i->target_dev) && !n->taps[t].ns[0])
+			return &n->taps[t];
+	return NULL;
+}
+
 void tw_iface_label(const struct tw_iface *i, char *buf, size_t len)
 {
 	char mac[TW_MAC_STRLEN];
@@ -110,10 +120,17 @@ int tw_domain_net(const struct tw_domain *d, const struct tw_domain_opts *o, str
 					m = &o->managed[b];
 			r = m ? add_bridge(n, m) : need_bridge(n, i, i->source_bridge);
 		}
-		if (i->type == TW_IFACE_ETHERNET && i->target_dev[0])
-			for (size_t t = 0; t < n->n_taps; t++)
-				if (!strcmp(n->taps[t].name, i->target_dev) && !n->taps[t].ns[0])
-					merge_tap(&n->taps[t], i, o ? o->qemu_user : NULL);
+		struct tw_tap_spec *t = i->type == TW_IFACE_ETHERNET ? ethernet_tap(n, i) : NULL;
+		if (t && i->target_managed != TW_NO) {
+			char label[96];
+			tw_iface_label(i, label, sizeof(label));
+			snprintf(err, len, "%s: its tap %s is a <tw:tap>; give its <target> managed='no' so that libvirt opens tapwire's tap instead of making its own",
+				 label, i->target_dev);
+			tw_net_free(n);
+			return -EINVAL;
+		}
+		if (t)
+			merge_tap(t, i, o ? o->qemu_user : NULL);
 	}
 	if (r < 0) {
 		snprintf(err, len, "out of memory");

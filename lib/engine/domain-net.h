@@ -18,7 +18,10 @@ struct tw_domain_opts {
  * plus: each <interface type='bridge'> bridge not declared there must
  * exist, unless policy lets tapwire create it; each <interface
  * type='ethernet'><target dev='X'> named by a <tw:tap name='X'> gives that
- * tap its queues, vnet_hdr (virtio), MAC, MTU and owner. */
+ * tap its queues, vnet_hdr (virtio), MAC, MTU and owner, and must say
+ * <target managed='no'> (else libvirt makes a tap of its own under that
+ * name): -EINVAL with err "interface MAC: its tap X is a <tw:tap>; ...",
+ * which the caller prefixes with the domain or file name. */
 int tw_domain_net(const struct tw_domain *d, const struct tw_domain_opts *o, struct tw_net **out,
 		  char *err, size_t len);
 
