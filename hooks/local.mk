@@ -9,7 +9,9 @@ libvirthook_PROGRAMS = hooks/tapwire-hook
 hooks_tapwire_hook_SOURCES = hooks/tapwire-hook.c hooks/conf.c hooks/conf.h
 hooks_tapwire_hook_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS) $(LIBXML_CFLAGS)
 hooks_tapwire_hook_LDADD = xml/libtwxml.a $(TW_ENGINE_LIBS) $(LIBXML_LIBS)
-install_exec_hooks += install-hook-name
+# A program in a directory not named *exec* installs with the data, so the
+# renaming is a data hook.
+install_data_hooks += install-hook-name
 install-hook-name:
 	mv -f '$(DESTDIR)$(libvirthookdir)/tapwire-hook$(EXEEXT)' '$(DESTDIR)$(libvirthookdir)/tapwire'
 uninstall-local: uninstall-hook-name
