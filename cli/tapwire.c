@@ -162,9 +162,14 @@ static int doc_net(const struct tw_doc *doc, const struct cli *c, struct tw_net 
 	case TW_DOC_NET:
 		*out = tw_net_clone(doc->net);
 		return *out ? 0 : tw_cli_fail(TW_EXIT_REFUSED, "out of memory");
-	case TW_DOC_DOMAIN:
-		r = tw_domain_net(doc->domain, NULL, out, err, sizeof(err));
+	case TW_DOC_DOMAIN: {
+		int line = 0;
+		struct tw_domain_opts o = { .err_line = &line };
+		r = tw_domain_net(doc->domain, &o, out, err, sizeof(err));
+		if (r == -EINVAL && line)
+			return tw_cli_fail(TW_EXIT_INPUT, "%s:%d: %s", c->file, line, err);
 		break;
+	}
 	case TW_DOC_IFACE:
 		r = tw_iface_net(doc->iface, c->file, c->owner, out, err, sizeof(err));
 		break;

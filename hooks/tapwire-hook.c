@@ -233,28 +233,6 @@ static int match_managed(struct job *j)
 	return 0;
 }
 
-/* An ethernet interface whose tap is a <tw:tap> must leave it to tapwire:
- * without managed='no' libvirt makes a tap of that name itself and fails
- * on ours with "Device or resource busy". */
-static int check_taps(const struct job *j)
-{
-	const struct tw_domain *d = j->doc.domain;
-	for (size_t i = 0; d->net && i < d->n_ifaces; i++) {
-		const struct tw_iface *f = &d->ifaces[i];
-		if (f->type != TW_IFACE_ETHERNET || !f->target_dev[0] || f->target_managed == TW_NO)
-			continue;
-		for (size_t t = 0; t < d->net->n_taps; t++) {
-			if (strcmp(d->net->taps[t].name, f->target_dev) || d->net->taps[t].ns[0])
-				continue;
-			char label[96];
-			tw_iface_label(f, label, sizeof(label));
-			return fail(TW_EXIT_INPUT, "%s:%d: %s: its tap %s is a <tw:tap>; give its <target> managed='no' so that libvirt opens tapwire's tap instead of making its own",
-				    j->domain, f->line, label, f->target_dev);
-		}
-	}
-	return 0;
-}
-
 /* Parse the XML. A domain that does not mention tapwire is not refused for
  * what our parser dislikes: that is libvirt's to judge, not ours. */
 static int parse(struct job *j, bool *skip)
@@ -293,7 +271,7 @@ static int run(struct job *j)
 		return 0;
 	if ((r = parse(j, &skip)) || skip)
 		return r;
-	if ((r = match_managed(j)) || (j->prepare && (r = check_taps(j))))
+	if ((r = match_managed(j)))
 		return r;
 	const struct tw_domain *d = j->doc.domain;
 	if (!d->net && j->n_managed == 0)
@@ -302,10 +280,14 @@ static int run(struct job *j)
 	char user[TW_OWNER_MAX] = "root", err[400];
 	if (j->prepare && d->net && d->net->n_taps)
 		qemu_user(d, user, sizeof(user));
+	int line = 0;
 	struct tw_domain_opts o = { .qemu_user = user, .managed = j->managed,
-				    .n_managed = j->n_managed };
+				    .n_managed = j->n_managed, .release = !j->prepare,
+				    .err_line = &line };
 	struct tw_net *net = NULL;
 	r = tw_domain_net(d, &o, &net, err, sizeof(err));
+	if (r < 0 && line)
+		return fail(TW_EXIT_INPUT, "%s:%d: %s", j->domain, line, err);
 	if (r < 0)
 		return fail(r == -EINVAL ? TW_EXIT_INPUT : TW_EXIT_REFUSED, "%s: %s", j->domain, err);
 	tw_strscpy(net->source, j->domain, sizeof(net->source));

@@ -1,5 +1,5 @@
 # lib/ in four rooms; each may include only from itself and the rooms below
-# it (tests/unit/test-layout.sh checks that):
+# it (tests/layout.sh checks that, with no circle and no file over 600 lines):
 #
 #   engine/  plan, apply, the state journal, teardown, up/down/status, gc
 #   kinds/   one file per kind of object, each ending in its ops table;

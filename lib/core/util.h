@@ -78,7 +78,8 @@ void *tw_grow(void *arr, size_t *cap, size_t need, size_t size);
  * is empty: the environment may steer a test run, never a privileged one. */
 const char *tw_getenv_unprivileged(const char *name);
 
-/* A user or group by name or numeric id. 0 or -ENOENT. */
+/* A user or group by name or numeric id. 0, -ENOENT (no such name), or
+ * -ERANGE (a numeric id out of range, which is never taken for a name). */
 int tw_lookup_uid(const char *s, uid_t *out);
 int tw_lookup_gid(const char *s, gid_t *out);
 

@@ -121,8 +121,10 @@ int tw_domain_net(const struct tw_domain *d, const struct tw_domain_opts *o, str
 			r = m ? add_bridge(n, m) : need_bridge(n, i, i->source_bridge);
 		}
 		struct tw_tap_spec *t = i->type == TW_IFACE_ETHERNET ? ethernet_tap(n, i) : NULL;
-		if (t && i->target_managed != TW_NO) {
+		if (t && i->target_managed != TW_NO && !(o && o->release)) {
 			char label[96];
+			if (o && o->err_line)
+				*o->err_line = i->line;
 			tw_iface_label(i, label, sizeof(label));
 			snprintf(err, len, "%s: its tap %s is a <tw:tap>; give its <target> managed='no' so that libvirt opens tapwire's tap instead of making its own",
 				 label, i->target_dev);

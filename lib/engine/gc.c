@@ -30,12 +30,12 @@ static inline void closedirp(DIR **d)
 
 static bool marked(const char *alias)
 {
-	return alias && !strncmp(alias, TW_GC_ALIAS_PREFIX, strlen(TW_GC_ALIAS_PREFIX));
+	return alias && !strncmp(alias, TW_HELPER_ALIAS_PREFIX, strlen(TW_HELPER_ALIAS_PREFIX));
 }
 
 static long alias_uid(const char *alias)
 {
-	const char *rest = alias + strlen(TW_GC_ALIAS_PREFIX);
+	const char *rest = alias + strlen(TW_HELPER_ALIAS_PREFIX);
 	unsigned long uid;
 	if (strncmp(rest, "uid=", 4) || tw_parse_uint(rest + 4, 0, UINT32_MAX - 1, &uid) < 0)
 		return -1;

@@ -18,8 +18,7 @@
 #include <sys/types.h>
 
 #include "net/nl.h"
-
-#define TW_GC_ALIAS_PREFIX "tapwire-bridge-helper "
+#include "net/tap.h" /* TW_HELPER_ALIAS_PREFIX */
 
 enum tw_gc_verdict {
 	TW_GC_KEPT_TRANSIENT, /* not persistent: it lives only while someone holds it */

@@ -211,6 +211,12 @@ is "$rc" 2 "a <tw:tap> on an interface without managed='no': exit 2"
 like "$err" "^tapwire: twdom:[0-9]+: interface 52:54:00:10:00:03: its tap twdom-mq is a <tw:tap>; give its <target> managed='no'" \
 	"... saying what to change"
 is "$(world)" "$base" "... nothing made"
+hook twdom release-end "$X/managed.xml"
+is "$rc:$err" "0:" "its release is not refused for it (libvirt cannot act on a failed release)"
+"$top_builddir/cli/tapwire" check "$X/managed.xml" > /dev/null 2> "$X/managed.err"
+is "$?" 2 "tapwire check of the same domain: exit 2 too (one rule, in tw_domain_net)"
+like "$(cat "$X/managed.err")" "^tapwire: $X/managed.xml:[0-9]+: interface 52:54:00:10:00:03: its tap twdom-mq is a <tw:tap>" \
+	"... naming file:line"
 
 # XML the hook's reader refuses: fatal only for a domain that uses tapwire.
 sed "s|<model type='e1000'/>|<model type='e1000'/><mtu size='99999'/>|" \
