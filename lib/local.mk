@@ -47,6 +47,7 @@ lib_libtwengine_a_SOURCES = \
 	lib/engine/state.c lib/engine/state.h \
 	lib/engine/netns-id.c lib/engine/netns-id.h lib/engine/state-prune.c \
 	lib/engine/plan.c lib/engine/plan.h lib/engine/apply.c \
+	lib/engine/plan-needs.c lib/engine/converge.c lib/engine/converge.h lib/engine/key.c \
 	lib/engine/mtu.c lib/engine/mtu.h lib/engine/ovs-ports.c lib/engine/ovs-ports.h \
 	lib/engine/teardown.c lib/engine/teardown.h \
 	lib/engine/engine.c lib/engine/engine.h \

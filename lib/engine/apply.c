@@ -18,13 +18,54 @@ size_t tw_plan_changes(const struct tw_plan *p)
 
 void tw_step_print(FILE *out, const struct tw_step *s, const char *prefix)
 {
-	char desc[320];
-	tw_kind_ops(s->key.kind)->describe(s, desc, sizeof(desc));
-	const char *mark = s->action == TW_ACT_CREATE ? "+" : s->action == TW_ACT_SET ? "~" : "=";
-	const char *note = s->action == TW_ACT_CREATE && s->note[0] ? s->note : NULL;
+	char desc[320], label[96];
+	const char *note = s->note[0] && (s->action == TW_ACT_CREATE || s->action == TW_ACT_REMOVE)
+				   ? s->note : NULL;
+	if (s->action == TW_ACT_REMOVE)
+		tw_key_format(&s->key, desc, sizeof(desc));
+	else
+		tw_kind_ops(s->key.kind)->describe(s, desc, sizeof(desc));
+	if (s->action == TW_ACT_CHANGE && s->key.kind == TW_K_ADDR) {
+		tw_dev_label(s->key.ns, s->key.name, label, sizeof(label));
+		snprintf(desc, sizeof(desc), "address %s -> %s dev %s", s->data, s->key.arg, label);
+	}
+	const char *mark = s->action == TW_ACT_CREATE ? "+" : s->action == TW_ACT_USE ? "="
+			   : s->action == TW_ACT_REMOVE ? "-" : "~";
 	fprintf(out, "%s%s %s%s%s%s%s\n", prefix, mark, desc,
 		s->action == TW_ACT_USE ? " (exists: use it)" : "", note ? " (" : "", note ? note : "",
 		note ? ")" : "");
+}
+
+/* "lab: 2 created, 1 changed, 1 removed" (only the counts that are not
+ * 0), or "lab: nothing to do"; a dry run says what it would do and that it
+ * is one: "lab: 2 to create, 1 to remove (dry run)". */
+static void summary(FILE *out, const struct tw_plan *p, bool dry_run)
+{
+	static const char *const done[] = { "created", "changed", "removed", "used" };
+	static const char *const todo[] = { "to create", "to change", "to remove", "to use" };
+	size_t n[4] = { 0 };
+	for (size_t i = 0; i < p->n; i++) {
+		const struct tw_step *s = &p->v[i];
+		if (!s->recorded)
+			n[s->action == TW_ACT_CREATE ? 0 : s->action == TW_ACT_REMOVE ? 2
+			  : s->action == TW_ACT_USE ? 3 : 1]++;
+	}
+	fprintf(out, "%s:", p->owner);
+	bool any = false;
+	for (size_t k = 0; k < 4; k++)
+		if (n[k]) {
+			fprintf(out, "%s %zu %s", any ? "," : "", n[k], dry_run ? todo[k] : done[k]);
+			any = true;
+		}
+	fprintf(out, "%s%s\n", any ? "" : " nothing to do", dry_run ? " (dry run)" : "");
+}
+
+void tw_plan_print(FILE *out, const struct tw_plan *p, bool dry_run)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (!p->v[i].recorded)
+			tw_step_print(out, &p->v[i], "");
+	summary(out, p, dry_run);
 }
 
 /* ---- apply and roll back */
@@ -37,6 +78,26 @@ static void progress(const struct tw_apply_opts *o, size_t i, size_t n, bool don
 		fprintf(stderr, "\rtapwire: %zu/%zu steps%s", i, n, done ? "\n" : "");
 }
 
+/* An address that moved: the old one goes first (the new one, in the same
+ * subnet, would be a secondary, which the kernel deletes with its primary
+ * unless promote_secondaries is set), then the new one comes; if it cannot,
+ * the old one is put back. */
+static int replace_addr(struct tw_ctx *c, const struct tw_step *s, bool forward, char *why,
+			size_t len)
+{
+	const struct tw_kind_ops *ops = tw_kind_ops(TW_K_ADDR);
+	struct tw_rec gone = { .key = s->key };
+	struct tw_step back = *s;
+	tw_strscpy(forward ? gone.key.arg : back.key.arg, s->data, sizeof(gone.key.arg));
+	int r = ops->remove(c, &gone, why, len);
+	if (r == 0 && (r = ops->create(c, &back, why, len)) < 0 && forward) {
+		char ignored[256];
+		tw_strscpy(back.key.arg, s->data, sizeof(back.key.arg));
+		ops->create(c, &back, ignored, sizeof(ignored));
+	}
+	return r;
+}
+
 /* Undo steps [0, upto) of this run: the kernel first (in one teardown,
  * which also removes namespaces this run made), then the records. */
 static void rollback(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p, size_t upto)
@@ -47,51 +108,120 @@ static void rollback(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p, s
 	char why[256];
 	for (size_t i = 0; recs && ptrs && i < upto; i++) {
 		const struct tw_step *s = &p->v[i];
-		if (s->recorded || s->action == TW_ACT_USE)
+		if (s->recorded || s->action == TW_ACT_USE ||
+		    (s->action == TW_ACT_CHANGE && s->key.kind == TW_K_ADDR))
 			continue;
 		recs[n].key = s->key;
 		tw_strscpy(recs[n].data, s->data, sizeof(recs[n].data));
 		ptrs[n] = &recs[n];
 		n++;
 	}
+	/* Replaced addresses first: their devices may go in the teardown. */
+	for (size_t i = upto; i-- > 0;) {
+		const struct tw_step *s = &p->v[i];
+		if (s->recorded || s->action != TW_ACT_CHANGE || s->key.kind != TW_K_ADDR)
+			continue;
+		struct tw_key old = s->key;
+		tw_strscpy(old.arg, s->data, sizeof(old.arg));
+		if (replace_addr(c, s, false, why, sizeof(why)) == 0)
+			tw_state_add(st, &old, true, "", p->owner);
+	}
 	tw_teardown(c, ptrs, n, why, sizeof(why));
 	for (size_t i = upto; i-- > 0;)
-		if (!p->v[i].recorded)
+		if (!p->v[i].recorded && !(p->v[i].action == TW_ACT_CHANGE && p->v[i].key.kind == TW_K_ATTR))
 			tw_state_drop(st, &p->v[i].key, p->owner);
 	free(recs);
 	free(ptrs);
 }
 
+static int apply_step(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p,
+		      const struct tw_step *s, char *why, size_t len)
+{
+	const struct tw_rec *old = tw_state_find(st, &s->key);
+	bool was_created = old && old->created;
+	struct tw_key gone = s->key;
+	int r = 0;
+	switch (s->action) {
+	case TW_ACT_CREATE:
+		r = tw_state_pending(st, &s->key, s->data, p->owner);
+		if (r == 0 && (r = tw_kind_ops(s->key.kind)->create(c, s, why, len)) == 0)
+			r = tw_state_add(st, &s->key, true, s->data, p->owner);
+		break;
+	case TW_ACT_SET:
+		r = tw_kind_ops(TW_K_ATTR)->create(c, s, why, len);
+		if (r == 0)
+			r = tw_state_add(st, &s->key, false, s->data, p->owner);
+		break;
+	case TW_ACT_USE:
+		r = tw_state_add(st, &s->key, was_created, s->data, p->owner);
+		break;
+	case TW_ACT_CHANGE:
+		if (s->key.kind != TW_K_ADDR)
+			return tw_kind_ops(TW_K_ATTR)->create(c, s, why, len);
+		tw_strscpy(gone.arg, s->data, sizeof(gone.arg));
+		r = tw_state_pending(st, &s->key, "", p->owner);
+		if (r == 0 && (r = replace_addr(c, s, true, why, len)) == 0)
+			r = tw_state_add(st, &s->key, true, "", p->owner);
+		if (r == 0)
+			r = tw_state_drop(st, &gone, p->owner);
+		break;
+	case TW_ACT_REMOVE:
+		break; /* all together, last: remove_all */
+	}
+	return r;
+}
+
+/* Steps [from, p->n): what the owner no longer declares, undone in one
+ * teardown, as `down` undoes it, once everything else is in place. */
+static int remove_all(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p, size_t from,
+		      const struct tw_apply_opts *o, struct tw_err *e)
+{
+	if (from >= p->n)
+		return 0;
+	struct tw_rec *recs = calloc(p->n - from, sizeof(*recs));
+	struct tw_rec **undo = calloc(p->n - from, sizeof(*undo));
+	if (!recs || !undo) {
+		free(recs);
+		free(undo);
+		return tw_err_set(e, 1, "out of memory");
+	}
+	size_t n = 0;
+	for (size_t i = from; i < p->n; i++) {
+		const struct tw_step *s = &p->v[i];
+		if (o->out)
+			tw_step_print(o->out, s, "");
+		if (s->note[0])
+			continue; /* kept: only this owner's reference goes */
+		recs[n].key = s->key;
+		tw_strscpy(recs[n].data, s->data, sizeof(recs[n].data));
+		undo[n] = &recs[n];
+		n++;
+	}
+	char why[256] = "";
+	int r = tw_teardown(c, undo, n, why, sizeof(why));
+	free(recs);
+	free(undo);
+	if (r < 0)
+		return tw_err_set(e, 1, "%s: removing what %s no longer declares: %s", p->owner,
+				  p->source[0] ? p->source : "its description", why[0] ? why : strerror(-r));
+	for (size_t i = from; i < p->n; i++)
+		tw_state_drop(st, &p->v[i].key, p->owner);
+	return 0;
+}
+
 int tw_plan_apply(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p,
 		  const struct tw_apply_opts *o, struct tw_err *e)
 {
-	size_t todo = tw_plan_changes(p), done = 0;
-	for (size_t i = 0; i < p->n; i++) {
+	size_t todo = tw_plan_changes(p), done = 0, i;
+	for (i = 0; i < p->n && p->v[i].action != TW_ACT_REMOVE; i++) {
 		struct tw_step *s = &p->v[i];
 		if (s->recorded)
 			continue;
 		if (o->out)
 			tw_step_print(o->out, s, "");
 		progress(o, done++, todo, false);
-		int r = 0;
 		char why[256] = "";
-		const struct tw_rec *old = tw_state_find(st, &s->key);
-		bool was_created = old && old->created;
-		switch (s->action) {
-		case TW_ACT_CREATE:
-			r = tw_state_pending(st, &s->key, s->data, p->owner);
-			if (r == 0 && (r = tw_kind_ops(s->key.kind)->create(c, s, why, sizeof(why))) == 0)
-				r = tw_state_add(st, &s->key, true, s->data, p->owner);
-			break;
-		case TW_ACT_SET:
-			r = tw_kind_ops(TW_K_ATTR)->create(c, s, why, sizeof(why));
-			if (r == 0)
-				r = tw_state_add(st, &s->key, false, s->data, p->owner);
-			break;
-		case TW_ACT_USE:
-			r = tw_state_add(st, &s->key, was_created, s->data, p->owner);
-			break;
-		}
+		int r = apply_step(c, st, p, s, why, sizeof(why));
 		if (r < 0) {
 			char desc[320], loc[300];
 			tw_kind_ops(s->key.kind)->describe(s, desc, sizeof(desc));
@@ -101,11 +231,21 @@ int tw_plan_apply(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p,
 				fputc('\n', stderr);
 			/* The failed step cleaned up after itself; whatever stands
 			 * under its name now is not ours. Only its record goes. */
-			tw_state_drop(st, &s->key, p->owner);
+			if (!(s->action == TW_ACT_CHANGE && s->key.kind == TW_K_ATTR))
+				tw_state_drop(st, &s->key, p->owner);
 			rollback(c, st, p, i);
 			return -1;
 		}
 	}
-	progress(o, done, todo, true);
+	if (remove_all(c, st, p, i, o, e) < 0) {
+		rollback(c, st, p, i);
+		return -1;
+	}
+	if (p->source[0] && tw_state_set_source(st, p->owner, p->source) < 0)
+		return tw_err_set(e, 1, "state: %s: cannot record where %s comes from",
+				  tw_state_path(st), p->owner);
+	progress(o, todo, todo, true);
+	if (o->out && todo)
+		summary(o->out, p, false);
 	return 0;
 }

@@ -13,6 +13,8 @@ struct tw_run_opts {
 	bool dry_run;       /* print the plan, change nothing */
 	FILE *out;          /* one line per step; NULL: quiet */
 	bool progress;      /* a step counter on stderr for long runs */
+	bool owner_explicit; /* the owner was named by the caller (--owner), not by the file: up
+			      * may take over an owner on record for another source */
 };
 
 /* /run/tapwire, or $TAPWIRE_RUNDIR when not running with elevated

@@ -5,20 +5,9 @@
 #include <string.h>
 
 #include "net/addr.h"
-#include "net/ovs.h"
+#include "engine/converge.h"
 #include "engine/mtu.h"
 #include "engine/ovs-ports.h"
-
-const char *tw_plan_where(const struct tw_plan *p, int line, char *buf, size_t len)
-{
-	if (p->net->source[0] && line > 0)
-		snprintf(buf, len, "%s:%d: ", p->net->source, line);
-	else if (p->net->source[0])
-		snprintf(buf, len, "%s: ", p->net->source);
-	else
-		buf[0] = 0;
-	return buf;
-}
 
 static struct tw_step *add_step(struct tw_plan *p, struct tw_state *st, enum tw_action a,
 				enum tw_kind kind, const char *ns, const char *name,
@@ -304,58 +293,6 @@ static int plan_bridges(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st
 	return 0;
 }
 
-static int need_ovs(struct tw_plan *p, const struct tw_need_spec *n, struct tw_err *e)
-{
-	char loc[300], why[256];
-	tw_plan_where(p, n->line, loc, sizeof(loc));
-	int r = tw_ovs_bridge_exists(n->bridge, why, sizeof(why));
-	if (r < 0)
-		return tw_err_set(e, 1, "%s%s: Open vSwitch bridge %s: %s", loc, n->what, n->bridge, why);
-	if (r == 0)
-		return tw_err_set(e, 1, "%s%s: Open vSwitch bridge %s does not exist (declare it in <tw:net> with type='ovs' for tapwire to create it)",
-				  loc, n->what, n->bridge);
-	return 0;
-}
-
-static int plan_needs(struct tw_ctx *c, struct tw_plan *p, struct tw_err *e)
-{
-	char loc[300], why[256];
-	for (size_t i = 0; i < p->net->n_needs; i++) {
-		const struct tw_need_spec *n = &p->net->needs[i];
-		const struct tw_bridge_spec *b = tw_net_find_bridge(p->net, "", n->bridge);
-		if (b && (b->type == TW_BRIDGE_OVS) != n->ovs)
-			return tw_err_set(e, 2, "%s%s: bridge %s is declared %s, but the interface %s",
-					  tw_plan_where(p, n->line, loc, sizeof(loc)), n->what, n->bridge,
-					  n->ovs ? "a Linux bridge" : "type='ovs'",
-					  n->ovs ? "has <virtualport type='openvswitch'>"
-						 : "has no <virtualport type='openvswitch'/>");
-		if (b)
-			continue;
-		if (n->ovs) {
-			if (need_ovs(p, n, e) < 0)
-				return -1;
-			continue;
-		}
-		struct tw_nl *nl;
-		struct tw_link l;
-		int r = tw_ctx_nl(c, "", &nl);
-		if (r == 0)
-			r = tw_link_get(nl, n->bridge, 0, &l);
-		tw_plan_where(p, n->line, loc, sizeof(loc));
-		if (r == -ENODEV)
-			return tw_err_set(e, 1, "%s%s: bridge %s does not exist (declare it in <tw:net> for tapwire to create it)",
-					  loc, n->what, n->bridge);
-		if (r < 0)
-			return tw_err_set(e, 1, "%s%s: bridge %s: %s", loc, n->what, n->bridge, strerror(-r));
-		if (strcmp(l.kind, "bridge") && tw_ovs_bridge_exists(n->bridge, why, sizeof(why)) == 1)
-			return tw_err_set(e, 1, "%s%s: %s is an Open vSwitch bridge: give the interface <virtualport type='openvswitch'/>",
-					  loc, n->what, n->bridge);
-		if (strcmp(l.kind, "bridge"))
-			return tw_err_set(e, 1, "%s%s: %s is not a Linux bridge", loc, n->what, n->bridge);
-	}
-	return 0;
-}
-
 static int plan_vxlans(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st,
 		       struct tw_err *e)
 {
@@ -544,7 +481,15 @@ static int plan_ovs_ports(struct tw_ctx *c, struct tw_plan *p, struct tw_state *
 int tw_plan_build(struct tw_ctx *c, struct tw_state *st, const struct tw_net *net,
 		  struct tw_plan *p, struct tw_err *e)
 {
+	return tw_plan_build_opts(c, st, net, NULL, p, e);
+}
+
+int tw_plan_build_opts(struct tw_ctx *c, struct tw_state *st, const struct tw_net *net,
+		       const struct tw_plan_opts *po, struct tw_plan *p, struct tw_err *e)
+{
 	memset(p, 0, sizeof(*p));
+	if (tw_converge_source(st, net, po && po->owner_explicit, p, e) < 0)
+		return -1;
 	p->own = tw_net_clone(net);
 	if (!p->own || tw_ovs_ports_split(p->own) < 0)
 		return tw_err_set(e, 1, "out of memory");
@@ -559,7 +504,7 @@ int tw_plan_build(struct tw_ctx *c, struct tw_state *st, const struct tw_net *ne
 	if (plan_bridge_mtus(c, p) < 0)
 		return tw_err_set(e, 1, "out of memory");
 	if (plan_bridges(c, p, st, e) < 0 ||
-	    plan_needs(c, p, e) < 0 || plan_vxlans(c, p, st, e) < 0 ||
+	    tw_plan_needs(c, p, e) < 0 || plan_vxlans(c, p, st, e) < 0 ||
 	    plan_veths(c, p, st, e) < 0 || plan_taps(c, p, st, e) < 0 ||
 	    plan_ports(c, p, st, e) < 0 || plan_ovs_ports(c, p, st, e) < 0)
 		return -1;
@@ -581,7 +526,7 @@ int tw_plan_build(struct tw_ctx *c, struct tw_state *st, const struct tw_net *ne
 	free(p->v);
 	p->v = sorted;
 	p->cap = p->n;
-	return 0;
+	return tw_converge_plan(st, p, e);
 }
 
 void tw_plan_free(struct tw_plan *p)

@@ -23,19 +23,36 @@ struct tw_plan {
 		unsigned mtu;       /* as declared, or chosen for a VXLAN on it; 0: the kernel's */
 		char note[112];     /* how it was chosen, "" when declared */
 	} *bridge_mtus;
+	char source[TW_SOURCE_MAX]; /* where net came from, as the state records it */
 };
 
+/* The plan converges the owner to net: steps to create what is missing
+ * (+), change what differs (~), and, last, remove what the owner's records
+ * hold and net no longer declares (-). An owner name already on record for
+ * another source is refused (exit 2) unless it was given explicitly. */
+struct tw_plan_opts {
+	bool owner_explicit; /* --owner: the name is the caller's choice, not the file's */
+};
+int tw_plan_build_opts(struct tw_ctx *c, struct tw_state *st, const struct tw_net *net,
+		       const struct tw_plan_opts *po, struct tw_plan *p, struct tw_err *e);
+/* The same, with no options. */
 int tw_plan_build(struct tw_ctx *c, struct tw_state *st, const struct tw_net *net,
 		  struct tw_plan *p, struct tw_err *e);
 void tw_plan_free(struct tw_plan *p);
-/* "lab.xml:7: " for messages about an element of the net planned. */
+/* plan-needs.c: "lab.xml:7: " for messages about an element of the net
+ * planned; the bridges net uses without declaring them must be there. */
 const char *tw_plan_where(const struct tw_plan *p, int line, char *buf, size_t len);
+int tw_plan_needs(struct tw_ctx *c, struct tw_plan *p, struct tw_err *e);
 
 /* apply.c: steps that change something (the kernel or the record). */
 size_t tw_plan_changes(const struct tw_plan *p);
 
-/* One line per step: "+ create", "~ set", "= use". */
+/* One line per step: "+ create", "~ set", "= use", "- remove". */
 void tw_step_print(FILE *out, const struct tw_step *s, const char *prefix);
+/* What a dry run prints: each step that changes something, then one line,
+ * "lab: 2 to create, 1 to change, 1 to remove (dry run)" or "lab: nothing
+ * to do (dry run)", so that it never reads as a real run. */
+void tw_plan_print(FILE *out, const struct tw_plan *p, bool dry_run);
 
 struct tw_apply_opts {
 	FILE *out;      /* step lines, or NULL */

@@ -24,6 +24,10 @@ struct tw_state {
 	struct tw_rec *recs;
 	size_t n, cap;
 	struct tw_index by_key;
+	struct tw_src {     /* where each owner's description came from */
+		char *owner, *source;
+	} *srcs;
+	size_t n_srcs, cap_srcs;
 };
 
 /* ---- keys and hashing */
@@ -197,6 +201,56 @@ static void line_put(FILE *f, char op, const struct tw_key *k, const char *creat
 	fputc('\n', f);
 }
 
+/* ---- where each owner's description came from: "s OWNER SOURCE" lines,
+ * three fields, which versions before them skip (they need six), so either
+ * version reads the other's file. */
+
+static struct tw_src *src_find(const struct tw_state *st, const char *owner)
+{
+	for (size_t i = 0; i < st->n_srcs; i++)
+		if (!strcmp(st->srcs[i].owner, owner))
+			return &st->srcs[i];
+	return NULL;
+}
+
+static int src_set(struct tw_state *st, const char *owner, const char *source)
+{
+	struct tw_src *s = src_find(st, owner);
+	if (!s) {
+		struct tw_src *v = tw_grow(st->srcs, &st->cap_srcs, st->n_srcs + 1, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		st->srcs = v;
+		s = &v[st->n_srcs];
+		if (!(s->owner = strdup(owner)))
+			return -ENOMEM;
+		s->source = NULL;
+		st->n_srcs++;
+	}
+	char *dup = strdup(source);
+	if (!dup)
+		return -ENOMEM;
+	free(s->source);
+	s->source = dup;
+	return 0;
+}
+
+static void source_line(struct tw_state *st, char *owner_f, char *source_f)
+{
+	char owner[TW_OWNER_MAX], source[TW_SOURCE_MAX];
+	if (field_get(owner_f, owner, sizeof(owner)) && owner[0] &&
+	    field_get(source_f, source, sizeof(source)) && source[0])
+		src_set(st, owner, source);
+}
+
+static void source_put(FILE *f, const char *owner, const char *source)
+{
+	fputc('s', f);
+	field_put(f, owner);
+	field_put(f, source);
+	fputc('\n', f);
+}
+
 /* Apply one journal line. Unknown or broken lines are skipped: the state
  * is tapwire's own file, and a torn last line is what a crash leaves. */
 static void line_apply(struct tw_state *st, char *line)
@@ -205,6 +259,10 @@ static void line_apply(struct tw_state *st, char *line)
 	size_t nf = 0;
 	for (char *tok = strtok(line, " \n"); tok && nf < 9; tok = strtok(NULL, " \n"))
 		f[nf++] = tok;
+	if (nf == 3 && !strcmp(f[0], "s")) {
+		source_line(st, f[1], f[2]);
+		return;
+	}
 	if (nf < 6 || strlen(f[0]) != 1)
 		return;
 	struct tw_key k;
@@ -347,12 +405,20 @@ static int journal_open(struct tw_state *st)
 }
 
 /* One line, written with one write(2), so a crash leaves whole lines. */
+static int journal_text(struct tw_state *st, char *buf, size_t len)
+{
+	int r = journal_open(st);
+	if (r == 0) {
+		st->dirty = true;
+		r = write(st->journal, buf, len) == (ssize_t)len ? 0 : -EIO;
+	}
+	free(buf);
+	return r;
+}
+
 static int journal_line(struct tw_state *st, char op, const struct tw_key *k,
 			const char *created, const char *owner, const char *data)
 {
-	int r = journal_open(st);
-	if (r < 0)
-		return r;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&buf, &len);
@@ -360,10 +426,7 @@ static int journal_line(struct tw_state *st, char op, const struct tw_key *k,
 		return -ENOMEM;
 	line_put(m, op, k, created, owner, data);
 	fclose(m);
-	st->dirty = true;
-	ssize_t n = write(st->journal, buf, len);
-	free(buf);
-	return n == (ssize_t)len ? 0 : -EIO;
+	return journal_text(st, buf, len);
 }
 
 int tw_state_pending(struct tw_state *st, const struct tw_key *key, const char *data,
@@ -409,6 +472,73 @@ int tw_state_forget(struct tw_state *st, const struct tw_key *key)
 	return journal_line(st, 'x', key, NULL, "-", NULL);
 }
 
+const char *tw_state_source(const struct tw_state *st, const char *owner)
+{
+	const struct tw_src *s = src_find(st, owner);
+	return s ? s->source : NULL;
+}
+
+int tw_state_set_source(struct tw_state *st, const char *owner, const char *source)
+{
+	const char *now = tw_state_source(st, owner);
+	if (now && !strcmp(now, source))
+		return 0;
+	int r = src_set(st, owner, source);
+	if (r < 0)
+		return r;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	if (!m)
+		return -ENOMEM;
+	source_put(m, owner, source);
+	fclose(m);
+	return journal_text(st, buf, len);
+}
+
+bool tw_state_owner_known(const struct tw_state *st, const char *owner)
+{
+	for (size_t i = 0; i < st->n; i++)
+		if (!st->recs[i].gone && tw_rec_has_owner(&st->recs[i], owner))
+			return true;
+	return false;
+}
+
+size_t tw_state_index(const struct tw_state *st, const struct tw_rec *r)
+{
+	return (size_t)(r - st->recs);
+}
+
+/* The sources of owners that still hold a record; the others went with
+ * their last record. */
+static void compact_sources(FILE *f, const struct tw_state *st)
+{
+	if (!st->n_srcs)
+		return;
+	bool *live = calloc(st->n_srcs, sizeof(*live));
+	struct tw_index by_owner = { 0 };
+	bool ok = live != NULL;
+	for (size_t i = 0; ok && i < st->n_srcs; i++)
+		ok = tw_index_add(&by_owner, tw_hash_str(TW_HASH_SEED, st->srcs[i].owner), i) == 0;
+	for (size_t i = 0; ok && i < st->n; i++) {
+		const struct tw_rec *r = &st->recs[i];
+		for (size_t o = 0; !r->gone && o < r->n_owners; o++) {
+			size_t cursor = 0, k;
+			size_t h = tw_hash_str(TW_HASH_SEED, r->owners[o]);
+			while (tw_index_next(&by_owner, h, &cursor, &k))
+				if (!strcmp(st->srcs[k].owner, r->owners[o]))
+					live[k] = true;
+		}
+	}
+	for (size_t i = 0; ok && i < st->n_srcs; i++) {
+		if (!live[i])
+			continue;
+		source_put(f, st->srcs[i].owner, st->srcs[i].source);
+	}
+	tw_index_free(&by_owner);
+	free(live);
+}
+
 static int compact(struct tw_state *st)
 {
 	char tmp[620];
@@ -425,6 +555,7 @@ static int compact(struct tw_state *st)
 			line_put(f, r->pending ? '!' : '+', &r->key,
 				 r->pending ? NULL : (r->created ? "1" : "0"), r->owners[o], r->data);
 	}
+	compact_sources(f, st);
 	if (fclose(f) != 0 || rename(tmp, st->path) < 0) {
 		unlink(tmp);
 		return -errno;
@@ -448,6 +579,11 @@ int tw_state_close(struct tw_state *st)
 			rec_clear(&st->recs[i]);
 	free(st->recs);
 	tw_index_free(&st->by_key);
+	for (size_t i = 0; i < st->n_srcs; i++) {
+		free(st->srcs[i].owner);
+		free(st->srcs[i].source);
+	}
+	free(st->srcs);
 	free(st);
 	return r;
 }
@@ -455,24 +591,4 @@ int tw_state_close(struct tw_state *st)
 const char *tw_state_path(const struct tw_state *st)
 {
 	return st->path;
-}
-
-void tw_key_format(const struct tw_key *k, char *buf, size_t len)
-{
-	const char *kind = tw_kind_name(k->kind);
-	/* The plan's way of naming things: "[ns] dev", "address 10.0.1.1/24 dev X". */
-	char dev[TW_NSNAME_MAX + IFNAMSIZ + 4];
-	snprintf(dev, sizeof(dev), "%s%s%s%s", k->ns[0] ? "[" : "", k->ns, k->ns[0] ? "] " : "", k->name);
-	if (k->kind == TW_K_NETNS)
-		snprintf(buf, len, "netns %s", k->ns);
-	else if (k->kind == TW_K_ADDR)
-		snprintf(buf, len, "address %s dev %s", k->arg, dev);
-	else if (k->kind == TW_K_FDB)
-		snprintf(buf, len, "fdb 00:00:00:00:00:00 dev %s dst %s", dev, k->arg);
-	else if (k->kind == TW_K_ATTR)
-		snprintf(buf, len, "set %s %s", dev, k->arg);
-	else if (k->kind == TW_K_OVSPORT)
-		snprintf(buf, len, "ovs-port %s", dev);
-	else
-		snprintf(buf, len, "%s %s", kind, dev);
 }

@@ -47,6 +47,18 @@ int tw_state_drop(struct tw_state *st, const struct tw_key *key, const char *own
  * object that vanished). */
 int tw_state_forget(struct tw_state *st, const struct tw_key *key);
 
+/* Where owner's description came from (a file's absolute path, a domain,
+ * an interface file), as the last `up` for it recorded; NULL when unknown
+ * (nothing on record, or records written before sources were). Kept while
+ * the owner holds a record. */
+#define TW_SOURCE_MAX 512
+const char *tw_state_source(const struct tw_state *st, const char *owner);
+int tw_state_set_source(struct tw_state *st, const char *owner, const char *source);
+/* Whether owner holds any record. O(records). */
+bool tw_state_owner_known(const struct tw_state *st, const char *owner);
+/* The position of r (from tw_state_find or tw_state_at): 0 to count - 1. */
+size_t tw_state_index(const struct tw_state *st, const struct tw_rec *r);
+
 /* The state file of the namespace the calling thread is in, without
  * opening it. 0 or -errno. */
 int tw_state_file(const char *rundir, char *path, size_t len);

@@ -19,6 +19,9 @@ enum tw_action {
 	TW_ACT_CREATE, /* make it */
 	TW_ACT_SET,    /* change a setting of a device tapwire did not make (ATTR) */
 	TW_ACT_USE,    /* it is there: put this owner on record */
+	TW_ACT_CHANGE, /* change a setting of a device tapwire made (ATTR: not recorded, the
+			* device goes whole), or replace an address (ADDR: data is the old one) */
+	TW_ACT_REMOVE, /* on record for this owner, no longer declared: undone as `down` would */
 };
 
 struct tw_step {

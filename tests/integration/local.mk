@@ -42,6 +42,7 @@ TW_INTEGRATION_TESTS = \
 	tests/integration/engine-share.sh \
 	tests/integration/engine-netns-state.sh \
 	tests/integration/engine-load.sh \
+	tests/integration/engine-converge.sh \
 	tests/integration/overlay-vxlan.sh \
 	tests/integration/overlay-mtu.sh \
 	tests/integration/overlay-ovs.sh
