@@ -1,8 +1,8 @@
 /* tapwire: bridges, namespaces, veths and taps from XML, by hand.
  *
- *   tapwire up FILE | down FILE | check FILE | status [--json]
+ *   tapwire up FILE | down FILE [--force] | check FILE | status [--json]
  *   tapwire attach IFACE.xml [--owner USER] [--domain DOM [--connect URI]]
- *   tapwire detach IFACE.xml [--domain DOM [--connect URI]]
+ *   tapwire detach IFACE.xml [--force] [--domain DOM [--connect URI]]
  *   tapwire gc [-n] [-q] [--json]
  *
  * Exit codes: 0 done, 1 the system refused, 2 bad input or usage. Every
@@ -38,7 +38,8 @@ static const char usage_text[] =
 	"  down FILE         release what `up FILE` made for its owner\n"
 	"  down --owner NAME release everything on record for NAME\n"
 	"  check FILE        validate FILE and print the plan; change nothing\n"
-	"  status [--json]   what tapwire manages, per owner, and whether it is live\n"
+	"  status [--json]   what tapwire manages, per owner, and whether it is live;\n"
+	"                    every port of its bridges and who holds each tap\n"
 	"  attach IFACE.xml [--owner USER]\n"
 	"                    make a persistent tap for a libvirt <interface\n"
 	"                    type='bridge'>: on its <source bridge>, MAC from <mac>\n"
@@ -56,6 +57,9 @@ static const char usage_text[] =
 	"  -n, --dry-run     print the plan, change nothing (up, down, attach, detach, gc)\n"
 	"  -q, --quiet       do not print the steps\n"
 	"  -j, --json        machine-readable output (status, gc)\n"
+	"  -f, --force       down, detach: remove a bridge that still has ports that\n"
+	"                    are not its owner's, or a tap a process holds (a running\n"
+	"                    VM loses its network); without it they refuse, exit 1\n"
 	"      --domain DOM  libvirt domain (name, UUID or id) for attach and detach\n"
 	"      --connect URI libvirt connection URI (default: libvirt's default)\n"
 	"  -N, --netns NAME  run in network namespace NAME (/run/netns/NAME), as\n"
@@ -73,7 +77,7 @@ struct cli {
 	const char *owner;
 	const char *domain, *connect; /* attach/detach --domain, --connect */
 	const char *netns; /* --netns: where "" (where tapwire runs) is */
-	bool dry_run, quiet, json;
+	bool dry_run, quiet, json, force;
 };
 
 static int parse_args(int argc, char **argv, struct cli *c)
@@ -83,14 +87,14 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		{ "json", no_argument, NULL, 'j' },    { "owner", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },    { "version", no_argument, NULL, 'V' },
 		{ "domain", required_argument, NULL, 'd' }, { "connect", required_argument, NULL, 'c' },
-		{ "netns", required_argument, NULL, 'N' },
+		{ "netns", required_argument, NULL, 'N' }, { "force", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int o;
 	opterr = 0;
 	/* A leading ':' tells a missing argument (':') from an unknown
 	 * option ('?'). */
-	while ((o = getopt_long(argc, argv, "+:nqjo:hN:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+:nqjo:hN:f", opts, NULL)) != -1) {
 		switch (o) {
 		case 'n': c->dry_run = true; break;
 		case 'q': c->quiet = true; break;
@@ -99,6 +103,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		case 'd': c->domain = optarg; break;
 		case 'c': c->connect = optarg; break;
 		case 'N': c->netns = optarg; break;
+		case 'f': c->force = true; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		case 'V': printf("tapwire " PACKAGE_VERSION "\n"); exit(0);
 		case ':':
@@ -192,7 +197,8 @@ static int engine_fail(const struct tw_err *e)
 static struct tw_run_opts run_opts(const struct cli *c)
 {
 	struct tw_run_opts o = { .dry_run = c->dry_run, .out = c->quiet ? NULL : stdout,
-				 .progress = isatty(STDERR_FILENO) };
+				 .progress = isatty(STDERR_FILENO), .force = c->force,
+				 .cmd = c->cmd, .err = stderr };
 	return o;
 }
 
@@ -428,6 +434,8 @@ int main(int argc, char **argv)
 	}
 	if (c.json && strcmp(c.cmd, "status") && strcmp(c.cmd, "gc"))
 		return tw_cli_fail(TW_EXIT_INPUT, "%s: --json is for status only (and gc)", c.cmd);
+	if (c.force && strcmp(c.cmd, "down") && strcmp(c.cmd, "detach"))
+		return tw_cli_fail(TW_EXIT_INPUT, "%s: --force is for down and detach only", c.cmd);
 	if (c.owner && (!strcmp(c.cmd, "status") || !strcmp(c.cmd, "detach") || !strcmp(c.cmd, "gc")))
 		return tw_cli_fail(TW_EXIT_INPUT, "%s: --owner does not apply (see tapwire --help)", c.cmd);
 	if (!strcmp(c.cmd, "up"))

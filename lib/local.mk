@@ -53,4 +53,6 @@ lib_libtwengine_a_SOURCES = \
 	lib/engine/engine.c lib/engine/engine.h \
 	lib/engine/domain-net.c lib/engine/domain-net.h \
 	lib/engine/gc.c lib/engine/gc.h
+# Who holds a tap, what is on a bridge (gc, down, detach, status).
+lib_libtwengine_a_SOURCES += lib/engine/holders.c lib/engine/holders.h
 TW_ENGINE_LIBS = lib/libtwengine.a lib/libtwkinds.a lib/libtwnet.a lib/libtwcore.a $(LIBNL_LIBS)

@@ -1,30 +1,18 @@
 #include "engine/gc.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/if_tun.h>
-#include <linux/kcmp.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <netlink/cache.h>
 #include <netlink/errno.h>
 #include <netlink/route/link.h>
 
+#include "engine/holders.h"
 #include "net/link.h"
 #include "core/util.h"
-
-static inline void closedirp(DIR **d)
-{
-	if (*d)
-		closedir(*d);
-}
-#define _cleanup_closedir_ __attribute__((cleanup(closedirp)))
 
 /* ---- which devices carry the helper's mark */
 
@@ -100,129 +88,6 @@ static int probe(struct tw_nl *nl, struct tw_gc_tap *t)
 	return 1;
 }
 
-/* ---- who holds a tap: /proc/PID/fdinfo */
-
-/* Gone while we read, or hidden from root (EACCES: an LSM; EPERM): either
- * way nothing to read, and the carrier still speaks for what it holds. */
-static bool nothing_to_read(int err)
-{
-	return err == ENOENT || err == ESRCH || err == EACCES || err == EPERM;
-}
-
-/* The directory PATH under /proc, or NULL with *err 0 when it vanished,
- * -errno otherwise. */
-static DIR *proc_dir(int procfd, const char *path, int *err)
-{
-	*err = 0;
-	int dfd = openat(procfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
-		*err = nothing_to_read(errno) ? 0 : -errno;
-		return NULL;
-	}
-	DIR *d = fdopendir(dfd);
-	if (!d) {
-		*err = -errno;
-		close(dfd);
-	}
-	return d;
-}
-
-/* 1 when a descriptor listed in the fdinfo directory DIR (relative to
- * /proc) shows needle, 0 when none does, -errno. A process or descriptor
- * that goes away while we read counts as not holding anything. */
-static int fdinfo_shows(int procfd, const char *dir, const char *needle)
-{
-	int r;
-	_cleanup_closedir_ DIR *d = proc_dir(procfd, dir, &r);
-	if (!d)
-		return r;
-	int dfd = dirfd(d);
-	struct dirent *e;
-	while ((errno = 0, e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		_cleanup_close_ int fd = openat(dfd, e->d_name, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			if (nothing_to_read(errno))
-				continue;
-			return -errno;
-		}
-		/* A tun fd's "iff:" line comes after pos, flags, mnt_id and
-		 * ino: well inside the first KiB. The leading newline lets the
-		 * needle match a first line too. */
-		char buf[1024] = "\n";
-		ssize_t k = read(fd, buf + 1, sizeof(buf) - 2);
-		if (k < 0) {
-			if (nothing_to_read(errno))
-				continue;
-			return -errno;
-		}
-		buf[k + 1] = 0;
-		if (strstr(buf, needle))
-			return 1;
-	}
-	return errno && !nothing_to_read(errno) ? -errno : 0;
-}
-
-static bool same_fd_table(const char *pid, const char *tid)
-{
-	return syscall(SYS_kcmp, atoi(pid), atoi(tid), KCMP_FILES, 0, 0) == 0;
-}
-
-static int process_holds(int procfd, const char *pid, const char *needle)
-{
-	char path[2 * NAME_MAX + 32]; /* PID/task/TID/fdinfo */
-	snprintf(path, sizeof(path), "%s/fdinfo", pid);
-	int r = fdinfo_shows(procfd, path, needle);
-	if (r != 0)
-		return r;
-	/* /proc/PID/fdinfo is the leader's table; a thread that called
-	 * unshare(CLONE_FILES) has one of its own that only its task entry
-	 * shows. kcmp skips the (usual) threads that share the leader's; when
-	 * it cannot tell, the thread's table is read too. */
-	snprintf(path, sizeof(path), "%s/task", pid);
-	_cleanup_closedir_ DIR *d = proc_dir(procfd, path, &r);
-	if (!d)
-		return r;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] < '0' || e->d_name[0] > '9' || !strcmp(e->d_name, pid) ||
-		    same_fd_table(pid, e->d_name))
-			continue;
-		snprintf(path, sizeof(path), "%s/task/%s/fdinfo", pid, e->d_name);
-		if ((r = fdinfo_shows(procfd, path, needle)) != 0)
-			return r;
-	}
-	return 0;
-}
-
-/* The pid of a process that holds the tun/tap device NAME open (its
- * /proc/PID/fdinfo shows "iff:\tNAME"), 0 when none shown does, or -errno.
- * Processes that even root may not inspect (an LSM, a sandbox's
- * supervisor) are passed over: gc also asks the kernel (the carrier). */
-static int holder(const char *name, pid_t *pid)
-{
-	*pid = 0;
-	char needle[IFNAMSIZ + 16];
-	snprintf(needle, sizeof(needle), "\niff:\t%s\n", name);
-	_cleanup_closedir_ DIR *d = opendir("/proc");
-	if (!d)
-		return -errno;
-	struct dirent *e;
-	while ((errno = 0, e = readdir(d))) {
-		if (e->d_name[0] < '1' || e->d_name[0] > '9')
-			continue;
-		int r = process_holds(dirfd(d), e->d_name, needle);
-		if (r < 0)
-			return r;
-		if (r > 0) {
-			*pid = (pid_t)atoi(e->d_name);
-			return 0;
-		}
-	}
-	return errno ? -errno : 0;
-}
-
 /* ---- deciding and removing */
 
 /* Only a persistent tap can be an orphan: a non-persistent one exists while
@@ -242,7 +107,7 @@ static int decide(struct tw_nl *nl, struct tw_gc_tap *t, bool dry_run, char *why
 		t->verdict = TW_GC_KEPT_TRANSIENT;
 		return 0;
 	}
-	int r = holder(t->name, &t->holder);
+	int r = tw_tap_holder(t->name, &t->holder);
 	if (r < 0) {
 		snprintf(why, whylen, "cannot tell who holds tap %s: reading /proc/PID/fdinfo: %s",
 			 t->name, strerror(-r));

@@ -93,6 +93,8 @@ TW_E2E_TESTS = \
 	tests/integration/e2e-attach.sh \
 	tests/integration/e2e-libvirt.sh \
 	tests/integration/overlay-qemu.sh
+# Refusals while a VM uses what down/detach would remove (one guest boot).
+TW_E2E_TESTS += tests/integration/engine-busy.sh
 TESTS += $(TW_INTEGRATION_TESTS) $(TW_E2E_TESTS)
 EXTRA_DIST += $(TW_INTEGRATION_TESTS) $(TW_E2E_TESTS) tests/integration/e2e-lib.sh
 # Sourced by the engine-*.sh suites, and (with overlay-lib.sh) the overlay-*.sh ones.
