@@ -32,9 +32,14 @@ static const char usage_text[] =
 	"<tw:net> document or a libvirt domain describes, and take them down again.\n"
 	"\n"
 	"Commands:\n"
-	"  up FILE           apply FILE: a <tw:net> document, a libvirt domain XML\n"
-	"                    (its <metadata><tw:net> and its bridge interfaces),\n"
-	"                    or one libvirt <interface> (as attach)\n"
+	"  up FILE           make the kernel match FILE for its owner: create what is\n"
+	"                    missing, change what differs, remove what FILE no longer\n"
+	"                    declares; FILE is a <tw:net> document, a libvirt domain\n"
+	"                    XML (its <metadata><tw:net> and bridge interfaces), or\n"
+	"                    one libvirt <interface> (as attach)\n"
+	"  up FILE --owner NAME\n"
+	"                    the same under owner NAME (also when NAME is on record\n"
+	"                    for another file)\n"
 	"  down FILE         release what `up FILE` made for its owner\n"
 	"  down --owner NAME release everything on record for NAME\n"
 	"  check FILE        validate FILE and print the plan; change nothing\n"
@@ -57,7 +62,7 @@ static const char usage_text[] =
 	"  -n, --dry-run     print the plan, change nothing (up, down, attach, detach, gc)\n"
 	"  -q, --quiet       do not print the steps\n"
 	"  -j, --json        machine-readable output (status, gc)\n"
-	"  -f, --force       down, detach: remove a bridge that still has ports that\n"
+	"  -f, --force       up, down, detach: remove a bridge that still has ports that\n"
 	"                    are not its owner's, or a tap a process holds (a running\n"
 	"                    VM loses its network); without it they refuse, exit 1\n"
 	"      --domain DOM  libvirt domain (name, UUID or id) for attach and detach\n"
@@ -157,16 +162,23 @@ static int doc_net(const struct tw_doc *doc, const struct cli *c, struct tw_net 
 {
 	char err[300];
 	int r;
-	/* The owner of a topology is its name; --owner names the user of an
-	 * attached tap, so it means nothing here, and silently ignoring it
-	 * would let `up lab.xml --owner bob` look like it did something. */
-	if (c->owner && doc->kind != TW_DOC_IFACE)
-		return tw_cli_fail(TW_EXIT_INPUT, "%s: --owner applies to a libvirt <interface> only; the owner of "
-			    "this document is its name", c->file);
+	/* The owner of a topology is its name; `up --owner NAME` chooses
+	 * another one, and may take over a name on record for another source
+	 * (the engine refuses that otherwise). For an <interface>, --owner
+	 * names the user of the tap. */
+	char why[96];
+	if (c->owner && doc->kind != TW_DOC_IFACE && strcmp(c->cmd, "up") && strcmp(c->cmd, "check"))
+		return tw_cli_fail(TW_EXIT_INPUT, "%s: --owner applies to up, check, or a libvirt <interface>; "
+			    "the owner of this document is its name", c->file);
+	if (c->owner && doc->kind != TW_DOC_IFACE && !tw_owner_valid(c->owner, why, sizeof(why)))
+		return tw_cli_fail(TW_EXIT_INPUT, "--owner %s: owner name %s", c->owner, why);
 	switch (doc->kind) {
 	case TW_DOC_NET:
 		*out = tw_net_clone(doc->net);
-		return *out ? 0 : tw_cli_fail(TW_EXIT_REFUSED, "out of memory");
+		if (!*out)
+			return tw_cli_fail(TW_EXIT_REFUSED, "out of memory");
+		r = 0;
+		break;
 	case TW_DOC_DOMAIN: {
 		int line = 0;
 		struct tw_domain_opts o = { .err_line = &line };
@@ -186,6 +198,8 @@ static int doc_net(const struct tw_doc *doc, const struct cli *c, struct tw_net 
 	if (r < 0)
 		return tw_cli_fail(TW_EXIT_REFUSED, "%s: %s", c->file, err);
 	tw_strscpy((*out)->source, c->file, sizeof((*out)->source));
+	if (c->owner && doc->kind != TW_DOC_IFACE)
+		tw_strscpy((*out)->owner, c->owner, sizeof((*out)->owner));
 	return 0;
 }
 
@@ -198,7 +212,7 @@ static struct tw_run_opts run_opts(const struct cli *c)
 {
 	struct tw_run_opts o = { .dry_run = c->dry_run, .out = c->quiet ? NULL : stdout,
 				 .progress = isatty(STDERR_FILENO), .force = c->force,
-				 .cmd = c->cmd, .err = stderr };
+				 .cmd = c->cmd, .err = stderr, .owner_explicit = c->owner != NULL };
 	return o;
 }
 
@@ -434,8 +448,8 @@ int main(int argc, char **argv)
 	}
 	if (c.json && strcmp(c.cmd, "status") && strcmp(c.cmd, "gc"))
 		return tw_cli_fail(TW_EXIT_INPUT, "%s: --json is for status only (and gc)", c.cmd);
-	if (c.force && strcmp(c.cmd, "down") && strcmp(c.cmd, "detach"))
-		return tw_cli_fail(TW_EXIT_INPUT, "%s: --force is for down and detach only", c.cmd);
+	if (c.force && strcmp(c.cmd, "down") && strcmp(c.cmd, "detach") && strcmp(c.cmd, "up"))
+		return tw_cli_fail(TW_EXIT_INPUT, "%s: --force is for up, down and detach only", c.cmd);
 	if (c.owner && (!strcmp(c.cmd, "status") || !strcmp(c.cmd, "detach") || !strcmp(c.cmd, "gc")))
 		return tw_cli_fail(TW_EXIT_INPUT, "%s: --owner does not apply (see tapwire --help)", c.cmd);
 	if (!strcmp(c.cmd, "up"))

@@ -68,11 +68,7 @@ run check "$F"
 is "$rc" 0 "no c3 veth: check exits 0"
 like "$out" '^- veth c3-br$' "no c3 veth: check prints '- veth c3-br'"
 like "$out" '^- address 10.0.3.1/24 dev \[c3\] eth0$' "no c3 veth: check prints the address going"
-if printf '%s\n' "$out" | grep -q '(dry run)'; then
-	like "$out" 'conv: 2 to remove \(dry run\)$' "no c3 veth: check's summary says it is a dry run"
-else
-	skip "check's summary line: tw_up's dry run does not call tw_plan_print yet"
-fi
+like "$out" 'conv: 2 to remove \(dry run\)$' "no c3 veth: check's summary says it is a dry run"
 same_kernel "$before" "no c3 veth: check changes nothing in the kernel"
 check "no c3 veth: check changes nothing in the state" cmp -s "$TW_TMP/state.before" "$(ls "$TAPWIRE_RUNDIR"/state*)"
 run up -n "$F"
@@ -136,6 +132,11 @@ run check "$TW_TMP/other.xml"
 is "$rc" 2 "same name, other file: check exits 2 too"
 run up "$TW_TMP/../$(basename "$TW_TMP")/conv.xml"
 is "$rc:$out" "0:conv: nothing to do" "the same file by another path is the same source"
+run up --owner conv -n "$TW_TMP/other.xml"
+is "$rc:$out" "0:conv: nothing to do (dry run)" "--owner conv: the other file may take the name over (same content: nothing to do)"
+run up --owner conv2 -n "$TW_TMP/other.xml"
+like "$out" "^conv2: .*\\(dry run\\)$" "--owner conv2: the other file under a name of its own"
+same_kernel "$before" "... and the dry runs changed nothing"
 
 # ---- records of an earlier version (no source): the first up adopts them
 grep -v '^s ' "$TW_TMP/state.before" > "$(ls "$TAPWIRE_RUNDIR"/state*)"

@@ -98,7 +98,7 @@ lifecycle() {
 	is "$rc:$out" "0:$lc_owner: nothing to do" "$lc: a second up says 'nothing to do' and exits 0"
 	is "$(kstate)" "$after" "$lc: a second up changes nothing in the kernel"
 	run up -n "$lc_file"
-	is "$rc:$out" "0:$lc_owner: nothing to do" "$lc: up -n when up: 'nothing to do'"
+	is "$rc:$out" "0:$lc_owner: nothing to do (dry run)" "$lc: up -n when up: 'nothing to do (dry run)'"
 
 	run status
 	is "$rc" 0 "$lc: status exits 0"

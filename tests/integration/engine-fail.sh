@@ -84,8 +84,8 @@ refused 2 "--owner without its argument" "option '--owner' needs an argument" do
 refused 2 "down --owner with a '/'" "owner name contains '/'" down --owner a/b
 refused 2 "down with FILE and --owner" "down: give FILE or --owner NAME, not both" \
 	down --owner seed-veth "$EX/seed-veth.xml"
-refused 2 "up of a <tw:net> with --owner" "$(re "$EX/seed-veth.xml"): --owner applies to a libvirt <interface> only" \
-	up --owner root "$EX/seed-veth.xml"
+refused 2 "up --owner with a bad name" "--owner a/b: owner name contains '/'" \
+	up --owner a/b "$EX/seed-veth.xml"
 refused 2 "--json outside status" "check: --json is for status only" check --json "$EX/seed-veth.xml"
 refused 2 "status --owner" "status: --owner does not apply" status --owner x
 refused 2 "attach of a <tw:net>" "$(re "$EX/seed-veth.xml"): attach takes one libvirt <interface> element" \
