@@ -6,7 +6,8 @@
 # cli/tapwire, the command.
 libvirthookdir = $(sysconfdir)/libvirt/hooks/qemu.d
 libvirthook_PROGRAMS = hooks/tapwire-hook
-hooks_tapwire_hook_SOURCES = hooks/tapwire-hook.c hooks/conf.c hooks/conf.h
+hooks_tapwire_hook_SOURCES = hooks/tapwire-hook.c hooks/conf.c hooks/conf.h \
+	hooks/owners.c hooks/owners.h
 hooks_tapwire_hook_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS) $(LIBXML_CFLAGS)
 hooks_tapwire_hook_LDADD = xml/libtwxml.a $(TW_ENGINE_LIBS) $(LIBXML_LIBS)
 # A program in a directory not named *exec* installs with the data, so the

@@ -9,15 +9,23 @@
  * stdout (for "migrate" and "restore" that would replace the XML), and
  * leaves domains that use no tapwire feature alone, cheaply.
  *
+ * "release end" goes by the domain's name (argv[1]) and what the state
+ * recorded for it, never by the XML it is given, and never refuses: libvirt
+ * cannot act on a failed release, and the domain is gone whatever the hook
+ * says.
+ *
  * Exit: 0 done or nothing to do, 1 the system refused, 2 bad input. A
  * failure prints one line on stderr (libvirt shows it and refuses to start
  * the domain); everything else goes to syslog, each line naming the domain. */
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -25,6 +33,7 @@
 #include "core/err.h"
 #include "engine/domain-net.h"
 #include "engine/engine.h"
+#include "owners.h"
 #include "twxml.h"
 #include "core/util.h"
 
@@ -36,7 +45,8 @@ static const char usage_text[] =
 	"  prepare begin   apply the domain's <metadata><tw:net>, create the managed\n"
 	"                  bridges its <interface type='bridge'> use (tapwire.conf),\n"
 	"                  and the <tw:tap> its <interface type='ethernet'> name\n"
-	"  release end     release everything tapwire made for the domain\n"
+	"  release end     release everything on record for the domain, by its name,\n"
+	"                  whatever XML comes\n"
 	"  anything else   nothing\n"
 	"Policy: " SYSCONFDIR "/tapwire/tapwire.conf. See tapwire-hook(8).\n";
 
@@ -192,17 +202,27 @@ static int load_conf(struct job *j)
 }
 
 /* The user QEMU runs as: a static DAC label in the domain, else qemu.conf's
- * `user`, else root (libvirt's own default). libvirtd opens the taps itself
- * and hands QEMU the fds, so this only matters to a QEMU that opens them. */
-static void qemu_user(const struct tw_domain *d, char *user, size_t len)
+ * `user`, else libvirt's build default (configure --with-qemu-user and
+ * --with-qemu-group: libvirt-qemu:kvm on Debian) when that user exists, else
+ * root (upstream libvirt's default). libvirtd opens the taps itself and
+ * hands QEMU the fds, so this only matters to a QEMU that opens them. group
+ * is set for the build default only ("" when that group does not exist). */
+static void qemu_user(const struct tw_domain *d, char *user, char *group, size_t len)
 {
 	const char *p = tw_getenv_unprivileged("TAPWIRE_QEMU_CONF");
+	group[0] = 0;
 	if (d->dac_user[0]) {
 		tw_strscpy(user, d->dac_user + (d->dac_user[0] == '+'), len);
 		return;
 	}
 	if (tw_qemu_conf_user(p ? p : SYSCONFDIR "/libvirt/qemu.conf", user, len) == 0)
 		return;
+	if (getpwnam(TW_QEMU_USER)) {
+		tw_strscpy(user, TW_QEMU_USER, len);
+		if (getgrnam(TW_QEMU_GROUP))
+			tw_strscpy(group, TW_QEMU_GROUP, len);
+		return;
+	}
 	tw_strscpy(user, "root", len);
 }
 
@@ -259,12 +279,41 @@ static int parse(struct job *j, bool *skip)
 	return 0;
 }
 
-static int run(struct job *j)
+/* The engine's lines (one per step) to syslog; NULL when that cannot be
+ * set up (the engine then runs quietly). */
+static FILE *engine_log(struct logbuf *lb)
+{
+	cookie_io_functions_t io = { .write = logbuf_write, .close = logbuf_close };
+	lb->n = 0;
+	FILE *out = fopencookie(lb, "w", io);
+	if (out)
+		setvbuf(out, NULL, _IONBF, 0);
+	return out;
+}
+
+/* What the state records as the source of the domain's owner, and release
+ * looks for: the domain's name (which also starts the hook's "web:14: ..."
+ * messages), cut as tw_net's source is. The engine records a source that
+ * names a regular file as that file's real path (lib/engine/converge.c),
+ * so a domain named like a file where the hook runs is looked for the same
+ * way. */
+typedef char domain_source_t[sizeof(((struct tw_net *)0)->source)];
+static void domain_source(const char *domain, domain_source_t buf, bool recorded)
+{
+	struct stat sb;
+	char *real = NULL;
+	if (recorded && stat(domain, &sb) == 0 && S_ISREG(sb.st_mode))
+		real = realpath(domain, NULL);
+	tw_strscpy(buf, real ? real : domain, sizeof(domain_source_t));
+	free(real);
+}
+
+/* prepare begin: the domain's network, as its XML describes it. */
+static int prepare(struct job *j)
 {
 	bool skip = false;
 	int r;
 	/* Cheapest first: no tapwire namespace and no policy: not ours. */
-	j->ours = j->in.buf && memmem(j->in.buf, j->in.len, TW_XML_NS, strlen(TW_XML_NS));
 	if ((r = load_conf(j)))
 		return r;
 	if (!j->ours && j->conf.n_rules == 0)
@@ -277,48 +326,133 @@ static int run(struct job *j)
 	if (!d->net && j->n_managed == 0)
 		return 0;
 
-	char user[TW_OWNER_MAX] = "root", err[400];
-	if (j->prepare && d->net && d->net->n_taps)
-		qemu_user(d, user, sizeof(user));
+	char user[TW_OWNER_MAX] = "root", group[TW_OWNER_MAX] = "", err[400];
+	if (d->net && d->net->n_taps)
+		qemu_user(d, user, group, sizeof(user));
 	int line = 0;
 	struct tw_domain_opts o = { .qemu_user = user, .managed = j->managed,
-				    .n_managed = j->n_managed, .release = !j->prepare,
-				    .err_line = &line };
+				    .n_managed = j->n_managed, .err_line = &line };
 	struct tw_net *net = NULL;
 	r = tw_domain_net(d, &o, &net, err, sizeof(err));
 	if (r < 0 && line)
 		return fail(TW_EXIT_INPUT, "%s:%d: %s", j->domain, line, err);
 	if (r < 0)
 		return fail(r == -EINVAL ? TW_EXIT_INPUT : TW_EXIT_REFUSED, "%s: %s", j->domain, err);
-	tw_strscpy(net->source, j->domain, sizeof(net->source));
+	domain_source(j->domain, net->source, false);
+	/* The build default's group goes with its user, on the taps that user
+	 * was given (tw_domain_net keeps the taps of d->net, in order). */
+	for (size_t i = 0; group[0] && i < net->n_taps; i++)
+		if (!d->net->taps[i].owner[0] && !net->taps[i].group[0] &&
+		    !strcmp(net->taps[i].owner, user))
+			tw_strscpy(net->taps[i].group, group, sizeof(net->taps[i].group));
 
-	struct logbuf lb = { .n = 0 };
-	cookie_io_functions_t io = { .write = logbuf_write, .close = logbuf_close };
-	FILE *out = fopencookie(&lb, "w", io);
-	if (out)
-		setvbuf(out, NULL, _IONBF, 0);
+	struct logbuf lb;
+	FILE *out = engine_log(&lb);
 	struct tw_run_opts ro = { .out = out };
 	struct tw_err e;
 	uint64_t t0 = tw_now_us();
-	if (j->prepare) {
-		hlog(LOG_INFO, "prepare: owner %s, %zu namespaces, %zu bridges, %zu veths, %zu taps, %zu vxlans, qemu user %s",
-		     net->owner, net->n_namespaces, net->n_bridges, net->n_veths, net->n_taps,
-		     net->n_vxlans, user);
-		r = tw_up(net, &ro, &e);
-	} else {
-		hlog(LOG_INFO, "release: owner %s", net->owner);
-		r = tw_down(net->owner, &ro, &e);
+	hlog(LOG_INFO, "prepare: owner %s, %zu namespaces, %zu bridges, %zu veths, %zu taps, %zu vxlans, qemu user %s%s%s",
+	     net->owner, net->n_namespaces, net->n_bridges, net->n_veths, net->n_taps,
+	     net->n_vxlans, user, group[0] ? ":" : "", group);
+	r = tw_up(net, &ro, &e);
+	if (out)
+		fclose(out);
+	if (r < 0)
+		r = fail(e.exit ? e.exit : TW_EXIT_REFUSED, "%s", e.msg);
+	else
+		hlog(LOG_INFO, "prepare done in %llu us", (unsigned long long)(tw_now_us() - t0));
+	tw_net_free(net);
+	return r;
+}
+
+/* ---- release end: by name, whatever the XML ------------------------------ */
+
+/* The owner the XML's <tw:net name> gives, or "": a hint only, so XML the
+ * reader refuses is not an error here. */
+static void xml_owner(struct job *j, char *owner, size_t len)
+{
+	struct tw_xml_error xe;
+	char msg[800];
+	owner[0] = 0;
+	if (!j->ours || j->in.too_big)
+		return;
+	if (tw_xml_parse_memory(j->in.buf, j->in.len, j->domain, &j->doc, &xe) < 0) {
+		tw_xml_error_format(&xe, msg, sizeof(msg));
+		hlog(LOG_WARNING, "release: by name, the domain XML aside: %s", msg);
+		return;
+	}
+	if (j->doc.kind == TW_DOC_DOMAIN && j->doc.domain->net)
+		tw_strscpy(owner, j->doc.domain->net->owner, len);
+}
+
+static int release(struct job *j)
+{
+	const char *rundir = tw_default_rundir();
+	domain_source_t source;
+	char hint[TW_OWNER_MAX], err[600];
+	domain_source(j->domain, source, true);
+	xml_owner(j, hint, sizeof(hint));
+	const char *const hints[2] = { j->domain, hint };
+	struct owners o = { .v = NULL };
+	int r = tw_owners_scan(rundir, source, hints, &o, err, sizeof(err));
+	if (r < 0 && r != -ENOENT) {
+		free(o.v);
+		return fail(TW_EXIT_REFUSED, "%s: release: state: %s", j->domain, err);
+	}
+	size_t mine = 0;
+	for (size_t k = 0; k < o.n; k++) {
+		if (o.v[k].foreign)
+			hlog(LOG_INFO, "release: owner %s is on record for another source: left", o.v[k].name);
+		else
+			mine++;
+	}
+	if (mine == 0) {
+		if (j->ours)
+			hlog(LOG_INFO, "release: nothing on record");
+		free(o.v);
+		return 0;
+	}
+
+	struct logbuf lb;
+	FILE *out = engine_log(&lb);
+	/* What another VM still uses (a bridge with its ports) stays, on
+	 * record as kept, for a later release, down or gc. */
+	struct tw_run_opts ro = { .out = out, .keep_busy = true };
+	struct tw_err e;
+	char first[sizeof(e.msg)] = "";
+	uint64_t t0 = tw_now_us();
+	for (size_t k = 0; k < o.n; k++) {
+		struct owner *w = &o.v[k];
+		if (w->foreign)
+			continue;
+		hlog(LOG_INFO, "release: owner %s, %zu records", w->name, w->recs);
+		if (tw_down(w->name, &ro, &e) < 0) {
+			hlog(LOG_ERR, "release: owner %s: %s", w->name, e.msg);
+			if (!first[0])
+				tw_strscpy(first, e.msg, sizeof(first));
+			w->failed = true;
+		}
 	}
 	if (out)
 		fclose(out);
-	if (r < 0) {
-		r = fail(e.exit ? e.exit : TW_EXIT_REFUSED, "%s", e.msg);
-	} else {
-		hlog(LOG_INFO, "%s done in %llu us", j->prepare ? "prepare" : "release",
-		     (unsigned long long)(tw_now_us() - t0));
-	}
-	tw_net_free(net);
-	return r;
+	unsigned long long us = (unsigned long long)(tw_now_us() - t0);
+	/* After a failure, exit 0 all the same if anything was released:
+	 * libvirt can do nothing about the rest, and the log says what. */
+	int rc = 0;
+	if (!first[0])
+		hlog(LOG_INFO, "release done in %llu us", us);
+	else if (tw_owners_released_some(rundir, source, hints, &o))
+		hlog(LOG_WARNING, "release done in part in %llu us: %s", us, first);
+	else
+		rc = fail(TW_EXIT_REFUSED, "%s", first);
+	free(o.v);
+	return rc;
+}
+
+static int run(struct job *j)
+{
+	j->ours = j->in.buf && memmem(j->in.buf, j->in.len, TW_XML_NS, strlen(TW_XML_NS));
+	return j->prepare ? prepare(j) : release(j);
 }
 
 int main(int argc, char **argv)

@@ -163,8 +163,44 @@ sed "s|</devices>|</devices><seclabel type='static' model='dac' relabel='no'><la
 hook twdom prepare-begin "$X/uid.xml"
 is "$rc:$(sys_attr twdom-mq owner)" 0:4323 "... also as +UID"
 hook twdom release-end
+# Neither: libvirt's build default (configure --with-qemu-user/--with-qemu-group,
+# libvirt-qemu:kvm as on Debian) when that user exists, else root. qemu.conf
+# is there, without `user`.
+printf '# no user here\n#user = "root"\ngroup = "twqemu"\n' > "$TW_TMP/qemu-nouser.conf"
+qu=$(sed -n 's/^#define TW_QEMU_USER "\(.*\)"$/\1/p' "$top_builddir/config.h")
+qg=$(sed -n 's/^#define TW_QEMU_GROUP "\(.*\)"$/\1/p' "$top_builddir/config.h")
+check "the build names a default QEMU user and group ($qu:$qg; libvirt-qemu:kvm unless configured otherwise)" \
+	test -n "$qu" -a -n "$qg"
+# This test's private /etc/passwd and /etc/group, without them.
+tw_add_user twdummy 4329
+for f in passwd group; do
+	grep -v -e "^$qu:" -e "^$qg:" "$TW_TMP/$f" > "$TW_TMP/$f.new"; cat "$TW_TMP/$f.new" > "$TW_TMP/$f"
+done
+TAPWIRE_QEMU_CONF=$TW_TMP/qemu-nouser.conf hook twdom prepare-begin
+is "$rc:$(sys_attr twdom-mq owner):$(sys_attr twdom-mq group)" 0:0:-1 \
+	"no seclabel, no qemu.conf user, no $qu user: root owns the tap, no group"
+hook twdom release-end
 TAPWIRE_QEMU_CONF=$TW_TMP/none hook twdom prepare-begin
-is "$rc:$(sys_attr twdom-mq owner)" 0:0 "without either, root owns it"
+is "$rc:$(sys_attr twdom-mq owner)" 0:0 "... the same without a qemu.conf at all"
+hook twdom release-end
+tw_add_user "$qu" 4330
+TAPWIRE_QEMU_CONF=$TW_TMP/qemu-nouser.conf hook twdom prepare-begin
+is "$rc:$(sys_attr twdom-mq owner):$(sys_attr twdom-mq group)" 0:4330:-1 \
+	"user $qu exists: it owns the tap (no $qg group: none)"
+hook twdom release-end
+echo "$qg:x:4331:" >> "$TW_TMP/group"
+TAPWIRE_QEMU_CONF=$TW_TMP/qemu-nouser.conf hook twdom prepare-begin
+is "$rc:$(sys_attr twdom-mq owner):$(sys_attr twdom-mq group)" 0:4330:4331 \
+	"... and with group $qg, $qu:$qg"
+hook twdom release-end
+TAPWIRE_QEMU_CONF=$TW_TMP/none hook twdom prepare-begin
+is "$rc:$(sys_attr twdom-mq owner)" 0:4330 "... also without a qemu.conf"
+hook twdom release-end
+hook twdom prepare-begin
+is "$rc:$(sys_attr twdom-mq owner):$(sys_attr twdom-mq group)" 0:4321:-1 "qemu.conf's user still comes first"
+hook twdom release-end
+hook twdom prepare-begin "$X/static.xml"
+is "$rc:$(sys_attr twdom-mq owner)" 0:4322 "... and the seclabel before it"
 hook twdom release-end
 
 # libvirt reads <driver queues> for virtio models only, and opens the tap

@@ -49,6 +49,7 @@ TW_INTEGRATION_TESTS = \
 # The libvirt hook: hook-ops.sh feeds it what libvirt 9.0 passed (recorded
 # in hook-data/ by hook-data/record); libvirt-*.sh run a private libvirtd.
 TW_HOOK_TESTS = tests/integration/hook-ops.sh tests/integration/hook-faults.sh \
+	tests/integration/hook-release.sh \
 	tests/integration/libvirt-hook.sh \
 	tests/integration/libvirt-attach.sh
 TESTS += $(TW_HOOK_TESTS)
