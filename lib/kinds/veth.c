@@ -3,6 +3,7 @@
  * namespace by fd (IFLA_NET_NS_FD). Moving a device into a namespace after
  * creating it costs ~15 ms (the kernel waits for a grace period); this costs
  * ~1 ms. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <netlink/route/link/veth.h>
 
 #include "kinds/kind.h"
+#include "net/netns.h"
 
 /* The key is the first end; data is "peerns/peer". */
 static const struct tw_veth_end *ends(const struct tw_step *s, int i)
@@ -37,6 +39,59 @@ static int set_mac(struct rtnl_link *l, const struct tw_veth_end *e)
 static bool bare_port(const struct tw_veth_end *e)
 {
 	return e->bridge[0] && !e->addrs.n;
+}
+
+/* Whether the veth in ns with ifindex idx is the peer of end (ifindex me,
+ * in another namespace); its name in name. */
+static bool peer_in(struct tw_ctx *c, const char *ns, int idx, int me, char *name)
+{
+	struct tw_nl *nl;
+	struct tw_link l;
+	if (tw_ctx_nl(c, ns, &nl) < 0 || tw_link_get(nl, NULL, idx, &l) < 0)
+		return false;
+	if (strcmp(l.kind, "veth") || l.link != me || l.link_netnsid < 0)
+		return false;
+	tw_strscpy(name, l.name, IFNAMSIZ);
+	return true;
+}
+
+/* The other end of the lone veth live (in ns), as the kernel reports it:
+ * IFLA_LINK is its ifindex, in ns itself or, with IFLA_LINK_NETNSID, in
+ * another namespace: looked for where tapwire runs and in /run/netns.
+ * "" when it cannot be told. */
+static void real_peer(struct tw_ctx *c, const char *ns, const struct tw_link *live, char *buf,
+		      size_t len)
+{
+	char name[IFNAMSIZ];
+	struct tw_nl *nl;
+	struct tw_link l;
+	buf[0] = '\0';
+	if (live->link <= 0)
+		return;
+	if (live->link_netnsid < 0) {
+		if (tw_ctx_nl(c, ns, &nl) == 0 && tw_link_get(nl, NULL, live->link, &l) == 0)
+			tw_dev_label(ns, l.name, buf, len);
+		return;
+	}
+	if (ns[0] && peer_in(c, "", live->link, live->ifindex, name)) {
+		tw_dev_label("", name, buf, len);
+		return;
+	}
+	DIR *d = opendir(TW_NETNS_DIR);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= TW_NSNAME_MAX || !strcmp(de->d_name, ns))
+			continue;
+		if (peer_in(c, de->d_name, live->link, live->ifindex, name)) {
+			tw_dev_label(de->d_name, name, buf, len);
+			break;
+		}
+	}
+	if (d)
+		closedir(d);
+	if (!buf[0])
+		snprintf(buf, len, "ifindex %d of another namespace (netnsid %d)", live->link,
+			 live->link_netnsid);
 }
 
 static int veth_probe(struct tw_ctx *c, const struct tw_step *s, struct tw_link *live, char *why,
@@ -71,8 +126,17 @@ static int veth_probe(struct tw_ctx *c, const struct tw_step *s, struct tw_link 
 		return TW_ABSENT;
 	if (ra != rb) {
 		const struct tw_veth_end *here = ra == TW_PRESENT ? a : b;
+		const struct tw_veth_end *there = ra == TW_PRESENT ? b : a;
+		char want[96], real[128];
 		tw_dev_label(here->ns, here->name, label, sizeof(label));
-		snprintf(why, len, "veth %s exists without its other end", label);
+		tw_dev_label(there->ns, there->name, want, sizeof(want));
+		real_peer(c, here->ns, ra == TW_PRESENT ? live : &peer, real, sizeof(real));
+		if (real[0])
+			snprintf(why, len, "veth %s exists already, paired with %s (not this file's %s)",
+				 label, real, want);
+		else
+			snprintf(why, len, "veth %s exists already without its other end %s", label,
+				 want);
 		return -EEXIST;
 	}
 	/* Both exist: they must be each other's peer. */

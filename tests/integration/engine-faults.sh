@@ -47,6 +47,31 @@ check "foreign br0: it is still there, and still not a bridge" sh -c 'test -e /s
 is "$(records)" 0 "foreign br0: nothing on record"
 ip link del br0
 
+# ---- a veth end whose other end is not the file's: the message names the
+# real peer as the kernel reports it (its namespace too, when another)
+cat > "$TW_TMP/pair.xml" <<'EOF'
+<tw:net xmlns:tw="urn:tapwire:1" name="pair">
+  <tw:namespace name="pn"/>
+  <tw:veth>
+    <tw:end namespace="pn" name="pn0"/>
+    <tw:end name="hp0"/>
+  </tw:veth>
+</tw:net>
+EOF
+ip link add hp0 type veth peer name otherp
+base=$(kstate)
+failed "a veth paired with another peer" "$TW_TMP/pair.xml:3: veth \[pn\] pn0 <-> hp0: veth hp0 exists already, paired with otherp \(not this file's \[pn\] pn0\)\$" \
+	up "$TW_TMP/pair.xml"
+is "$(kstate)" "$base" "a veth paired with another peer: the kernel is as before"
+ip link del hp0
+ip netns add elsewhere
+ip link add hp0 type veth peer name far0 netns elsewhere
+failed "a veth paired across namespaces" "$TW_TMP/pair.xml:3: veth \[pn\] pn0 <-> hp0: veth hp0 exists already, paired with \[elsewhere\] far0 \(not this file's \[pn\] pn0\)\$" \
+	up "$TW_TMP/pair.xml"
+is "$(records)" 0 "a veth paired across namespaces: nothing on record"
+ip link del hp0
+ip netns del elsewhere
+
 # ---- the kernel refuses a step halfway: enslaving lo (after two
 # namespaces, a bridge with an address and a veth were made)
 cat > "$TW_TMP/mid.xml" <<'EOF'
