@@ -37,7 +37,8 @@ world() {
 	for d in $(ls /sys/class/net | sort); do printf '%s>%s ' "$d" "$(dev_master "$d")"; done
 	ls /run/netns | sort | tr '\n' ' '
 }
-state_lines() { cat "$TAPWIRE_RUNDIR/state" 2>/dev/null | md5sum; }
+# The state of this namespace: state-nc<COOKIE> (the host's alone is "state").
+state_lines() { cat "$TAPWIRE_RUNDIR"/state* 2>/dev/null | md5sum; }
 quiet_ok() { # quiet_ok WHAT: exit 0, nothing on stdout or stderr
 	is "$rc:$out:$err" "0::" "$1: exit 0, prints nothing"
 }
