@@ -99,8 +99,11 @@ static int replace_addr(struct tw_ctx *c, const struct tw_step *s, bool forward,
 }
 
 /* Undo steps [0, upto) of this run: the kernel first (in one teardown,
- * which also removes namespaces this run made), then the records. */
-static void rollback(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p, size_t upto)
+ * which also removes namespaces this run made), then the records. Each
+ * step undone in the kernel gets a "- STEP (undone)" line on out, last
+ * first, before the caller prints the error. */
+static void rollback(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p, size_t upto,
+		     FILE *out)
 {
 	struct tw_rec *recs = calloc(upto + 1, sizeof(*recs));
 	struct tw_rec **ptrs = calloc(upto + 1, sizeof(*ptrs));
@@ -127,6 +130,21 @@ static void rollback(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p, s
 			tw_state_add(st, &old, true, "", p->owner);
 	}
 	tw_teardown(c, ptrs, n, why, sizeof(why));
+	for (size_t i = upto; out && i-- > 0;) {
+		const struct tw_step *s = &p->v[i];
+		if (s->recorded || s->action == TW_ACT_USE || s->action == TW_ACT_REMOVE)
+			continue;
+		char desc[320], label[96];
+		tw_kind_ops(s->key.kind)->describe(s, desc, sizeof(desc));
+		if (s->action == TW_ACT_CHANGE && s->key.kind == TW_K_ADDR) {
+			tw_dev_label(s->key.ns, s->key.name, label, sizeof(label));
+			snprintf(desc, sizeof(desc), "address %s -> %s dev %s", s->data, s->key.arg,
+				 label);
+		}
+		fprintf(out, "- %s (undone)\n", desc);
+	}
+	if (out)
+		fflush(out);
 	for (size_t i = upto; i-- > 0;)
 		if (!p->v[i].recorded && !(p->v[i].action == TW_ACT_CHANGE && p->v[i].key.kind == TW_K_ATTR))
 			tw_state_drop(st, &p->v[i].key, p->owner);
@@ -233,12 +251,12 @@ int tw_plan_apply(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p,
 			 * under its name now is not ours. Only its record goes. */
 			if (!(s->action == TW_ACT_CHANGE && s->key.kind == TW_K_ATTR))
 				tw_state_drop(st, &s->key, p->owner);
-			rollback(c, st, p, i);
+			rollback(c, st, p, i, o->out);
 			return -1;
 		}
 	}
 	if (remove_all(c, st, p, i, o, e) < 0) {
-		rollback(c, st, p, i);
+		rollback(c, st, p, i, o->out);
 		return -1;
 	}
 	if (p->source[0] && tw_state_set_source(st, p->owner, p->source) < 0)

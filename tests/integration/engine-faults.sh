@@ -90,6 +90,11 @@ base=$(kstate)
 failed "midway refusal" "$TW_TMP/mid.xml:9: port lo master brm: Invalid argument" up "$TW_TMP/mid.xml"
 like "$out" '^\+ netns m0$' "midway refusal: namespaces were made before the refusal"
 like "$out" '^\+ veth brm-m0 <-> \[m0\] m0-br$' "midway refusal: so was the veth"
+like "$out" '^- veth brm-m0 <-> \[m0\] m0-br \(undone\)$' "midway refusal: the veth is said undone"
+like "$out" '^- netns m0 \(undone\)$' "midway refusal: so is namespace m0"
+is "$(printf '%s\n' "$out" | grep -c '^- ')" "$(( $(printf '%s\n' "$out" | grep -c '^+ ') - 1 ))" \
+	"midway refusal: one - line per + line taken (the failed one undid itself)"
+is "$(printf '%s\n' "$out" | tail -n 1)" "- netns m0 (undone)" "midway refusal: the last undone first, the first last"
 is "$(netns_names)" "" "midway refusal: the namespaces it made are gone"
 is "$(ls /run/netns)" "" "midway refusal: nothing left under /run/netns"
 check "midway refusal: brm is gone" sh -c '! test -e /sys/class/net/brm'
@@ -123,6 +128,7 @@ base=$(kstate)
 failed "late refusal" "$TW_TMP/late.xml:10: address fd00::2/64 dev \[pre\] p0: Permission denied" up "$TW_TMP/late.xml"
 like "$out" '^~ set br0 mtu 1400 -> 1500$' "late refusal: br0's MTU had been changed"
 like "$out" '^~ set br0 up 0 -> 1$' "late refusal: br0 had been brought up"
+like "$out" '^- set br0 mtu 1400 -> 1500 \(undone\)$' "late refusal: the MTU change is said undone"
 is "$(dev_mtu br0)" 1400 "late refusal: br0's MTU is 1400 again"
 check "late refusal: br0 is down again" dev_is_down br0
 is "$(bridge_ports br0)" "" "late refusal: br0 has no port left"
