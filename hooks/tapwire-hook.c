@@ -55,16 +55,11 @@ static const char usage_text[] =
 /* The domain as logs show it: argv[1], one line (see one_line). */
 static char g_domain[TW_OWNER_MAX] = "?";
 
-/* Control bytes become '?': a newline in a domain name, a label or anything
- * else that reaches a message would forge a second line in root's syslog or
- * in what libvirt shows, and escapes would reach a terminal. */
-static char *one_line(char *s, size_t n)
-{
-	for (size_t i = 0; i < n && s[i]; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			s[i] = '?';
-	return s;
-}
+/* Control bytes become '?' (one_line): a newline in a domain name, a label
+ * or anything else that reaches a message would forge a second line in
+ * root's syslog or in what libvirt shows, and escapes would reach a
+ * terminal. */
+#define one_line(s, n) tw_one_line((s), (n), '?')
 
 __attribute__((format(printf, 2, 3))) static void hlog(int prio, const char *fmt, ...)
 {

@@ -96,7 +96,5 @@ void tw_xml_error_format(const struct tw_xml_error *e, char *out, size_t len)
 	snprintf(out, len, "%s%s%s%s%s", e->where, e->where[0] ? ": " : "", e->element,
 		 e->element[0] ? ": " : "", e->msg);
 	/* The one-line promise holds even for messages we did not write. */
-	for (char *p = out; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = ' ';
+	tw_one_line(out, len, ' ');
 }

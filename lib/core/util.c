@@ -253,6 +253,14 @@ bool tw_strscpy(char *dst, const char *src, size_t len)
 	return true;
 }
 
+char *tw_one_line(char *s, size_t n, char c)
+{
+	for (size_t i = 0; i < n && s[i]; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			s[i] = c;
+	return s;
+}
+
 void *tw_grow(void *arr, size_t *cap, size_t need, size_t size)
 {
 	if (need <= *cap)

@@ -67,6 +67,12 @@ int tw_ip_parse(const char *s, struct tw_cidr *out);
 /* Strict decimal parse of an unsigned value within [min, max]. */
 int tw_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
 
+/* Replaces every control byte (below 0x20, and 0x7f) among the first n
+ * bytes of s, or up to its NUL, with c, in place, and returns s: text that
+ * reaches a log or a terminal stays one line and sends no escape. UTF-8 is
+ * kept as it is. */
+char *tw_one_line(char *s, size_t n, char c);
+
 /* Room for need elements of size bytes: arr itself when it has cap of
  * them, else arr reallocated to twice its capacity (at least 16), *cap
  * updated. NULL on ENOMEM, arr untouched. The one way tapwire grows an

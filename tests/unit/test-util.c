@@ -144,6 +144,16 @@ static void test_names(void)
 	check_name(tw_owner_valid, "owner", owner, false, "too long");
 }
 
+static void test_one_line(void)
+{
+	char s[] = "a\nb\tc\x1b[31m\x7f d \xc3\xa9";
+	tap_is_str(tw_one_line(s, sizeof(s), '?'), "a?b?c?[31m? d \xc3\xa9",
+		   "tw_one_line: newline, tab, ESC and DEL become '?', UTF-8 stays");
+	char t[] = "x\ny\nz";
+	tw_one_line(t, 2, ' ');
+	tap_is_str(t, "x y\nz", "tw_one_line: only the first n bytes");
+}
+
 static void test_grow(void)
 {
 	size_t cap = 0;
@@ -209,6 +219,7 @@ int main(void)
 	test_cidr();
 	test_mac();
 	test_names();
+	test_one_line();
 	test_grow();
 	test_index();
 	return tap_done();
