@@ -248,6 +248,9 @@ static int do_up(const struct cli *c, const struct tw_net *net)
 	return tw_up(net, &o, &e) < 0 ? engine_fail(&e) : 0;
 }
 
+/* As a user, check validates the file only (exit 0 when it is valid) and
+ * says so: the plan asks the kernel inside namespaces and reads the state,
+ * which need root. */
 static int do_check(const struct cli *c, const struct tw_net *net)
 {
 	struct cli dry = *c;
@@ -256,6 +259,12 @@ static int do_check(const struct cli *c, const struct tw_net *net)
 	       "%zu ports\n",
 	       c->file, net->owner, net->n_namespaces, net->n_bridges, net->n_veths, net->n_taps,
 	       net->n_vxlans, net->n_ports);
+	if (geteuid() != 0) {
+		fflush(stdout);
+		fprintf(stderr, "tapwire: check: the file only; the plan needs root (it looks inside "
+			"namespaces and reads %s)\n", tw_default_rundir());
+		return 0;
+	}
 	return do_up(&dry, net);
 }
 
@@ -452,6 +461,13 @@ int main(int argc, char **argv)
 		return tw_cli_fail(TW_EXIT_INPUT, "%s: --force is for up, down and detach only", c.cmd);
 	if (c.owner && (!strcmp(c.cmd, "status") || !strcmp(c.cmd, "detach") || !strcmp(c.cmd, "gc")))
 		return tw_cli_fail(TW_EXIT_INPUT, "%s: --owner does not apply (see tapwire --help)", c.cmd);
+	if (geteuid() != 0 && (!strcmp(c.cmd, "up") || !strcmp(c.cmd, "down") ||
+			       !strcmp(c.cmd, "attach") || !strcmp(c.cmd, "detach")))
+		return tw_cli_fail(TW_EXIT_REFUSED, "%s needs root (it changes network devices and writes "
+				   "%s)", c.cmd, tw_default_rundir());
+	if (geteuid() != 0 && !strcmp(c.cmd, "status"))
+		return tw_cli_fail(TW_EXIT_REFUSED, "status needs root (it reads %s and which process "
+				   "holds each tap)", tw_default_rundir());
 	if (!strcmp(c.cmd, "up"))
 		return with_net(&c, do_up);
 	if (!strcmp(c.cmd, "check"))

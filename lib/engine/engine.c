@@ -125,11 +125,12 @@ int tw_run_open(struct tw_run *run, const struct tw_run_opts *o, bool write, str
 	run->ctx = tw_ctx_new();
 	if (!run->ctx)
 		return tw_err_set(e, 1, "out of memory");
-	int r = tw_state_open(o->rundir ? o->rundir : tw_default_rundir(), write, &run->st, err,
-			      sizeof(err));
+	int r = tw_state_open(o->rundir ? o->rundir : tw_default_rundir(),
+			      write ? 1 : o->dry_run ? TW_STATE_PEEK : 0, &run->st, err, sizeof(err));
 	if (r < 0) {
 		tw_ctx_free(run->ctx);
-		return tw_err_set(e, 1, "state: %s", err);
+		return tw_err_set(e, 1, "state: %s%s", err, r == -EACCES || r == -EPERM
+				  ? " (tapwire must run as root)" : "");
 	}
 	if (write && repair(run->ctx, run->st) < 0) {
 		tw_state_close(run->st);

@@ -350,9 +350,9 @@ int tw_state_file(const char *rundir, char *path, size_t len)
 	return r;
 }
 
-int tw_state_open(const char *rundir, bool exclusive, struct tw_state **out, char *err,
-		  size_t errlen)
+int tw_state_open(const char *rundir, int mode, struct tw_state **out, char *err, size_t errlen)
 {
+	bool exclusive = mode == 1, peek = mode == TW_STATE_PEEK;
 	struct tw_state *st = calloc(1, sizeof(*st));
 	if (!st)
 		return -ENOMEM;
@@ -364,14 +364,17 @@ int tw_state_open(const char *rundir, bool exclusive, struct tw_state **out, cha
 	char lockpath[620];
 	snprintf(st->path, sizeof(st->path), "%s/state%s", rundir, suffix);
 	snprintf(lockpath, sizeof(lockpath), "%s/lock%s", rundir, suffix);
-	if (r == 0 && mkdir(rundir, 0755) < 0 && errno != EEXIST)
+	/* A peek (check, a dry run) creates nothing: without the directory
+	 * or the lock, there is nothing on record to read. */
+	if (r == 0 && !peek && mkdir(rundir, 0755) < 0 && errno != EEXIST)
 		r = -errno;
-	if (r == 0 && (st->lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
-		r = -errno;
-	if (r == 0 && flock(st->lockfd, exclusive ? LOCK_EX : LOCK_SH) < 0)
+	if (r == 0 && (st->lockfd = open(lockpath, peek ? O_RDONLY | O_CLOEXEC
+						   : O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		r = peek && errno == ENOENT ? 0 : -errno;
+	if (r == 0 && st->lockfd >= 0 && flock(st->lockfd, exclusive ? LOCK_EX : LOCK_SH) < 0)
 		r = -errno;
 	struct stat lst;
-	if (r == 0 && ident[0] && fstat(st->lockfd, &lst) == 0 && lst.st_size == 0 &&
+	if (r == 0 && !peek && ident[0] && fstat(st->lockfd, &lst) == 0 && lst.st_size == 0 &&
 	    pwrite(st->lockfd, ident, strlen(ident), 0) < 0) {
 		/* Not fatal: tw_state_prune then checks the cookie against
 		 * every live namespace instead of those with this inode. Two

@@ -24,11 +24,13 @@
 
 struct tw_state;
 
-/* Lock (exclusive or shared) and load the state in rundir, creating the
- * directory if needed. The file is per network namespace, because "" in a
- * key means "where tapwire runs". */
-int tw_state_open(const char *rundir, bool exclusive, struct tw_state **out, char *err,
-		  size_t errlen);
+/* Lock (mode 1: exclusive, 0: shared) and load the state in rundir,
+ * creating the directory and the lock if needed; TW_STATE_PEEK: shared, and
+ * creates nothing on disk (a dry run, check): without them, nothing is on
+ * record. The file is per network namespace, because "" in a key means
+ * "where tapwire runs". */
+#define TW_STATE_PEEK 2
+int tw_state_open(const char *rundir, int mode, struct tw_state **out, char *err, size_t errlen);
 /* Compact (if anything changed), unlock and free. */
 int tw_state_close(struct tw_state *st);
 

@@ -268,4 +268,54 @@ is "$rc:$out" "0:seed-bridge: nothing to do" "drift: then nothing to do"
 run down -q "$EX/seed-bridge.xml"
 is "$rc $(netns_names | wc -l) $(records)" "0 0 0" "drift: down removes everything"
 
+# ---- a dry run and check read the state if there is one and create
+# nothing on disk: no state directory, no lock
+saved_rundir=$TAPWIRE_RUNDIR
+export TAPWIRE_RUNDIR="$TW_TMP/empty-run"
+mkdir "$TAPWIRE_RUNDIR"
+run up -n "$EX/seed-veth.xml"
+like "$rc:$(printf '%s\n' "$out" | tail -n 1)" '^0:seed-veth: .*\(dry run\)$' "up -n with an empty state directory: exit 0, a dry run"
+is "$(ls -A "$TAPWIRE_RUNDIR")" "" "up -n: the state directory stays empty (no lock, no state)"
+run check "$EX/seed-veth.xml"
+like "$rc:$out" '^0:.*: valid; ' "check with an empty state directory: exit 0, valid"
+is "$(ls -A "$TAPWIRE_RUNDIR")" "" "check: the state directory stays empty (no lock, no state)"
+export TAPWIRE_RUNDIR="$TW_TMP/no-run/tapwire"
+run up -n "$EX/seed-veth.xml"
+run check "$EX/seed-bridge.xml"
+check "up -n and check: a state directory that is missing is not made" test ! -e "$TW_TMP/no-run"
+is "$(netns_names | wc -l)" 0 "up -n and check: nothing in the kernel either"
+export TAPWIRE_RUNDIR=$saved_rundir
+
+# ---- as a user: up, down, status say they need root (one line, exit 1);
+# check validates the file only, and says the plan needs root
+tw_add_user twuser 4242
+run up -q "$EX/seed-veth.xml"
+cp -a "$TAPWIRE_RUNDIR" "$TW_TMP/run.before"
+urun() {
+	tw_as_user 4242 "$TW" "$@" > "$TW_TMP/run.out" 2> "$TW_TMP/run.err"
+	rc=$?
+	out=$(cat "$TW_TMP/run.out")
+	err=$(cat "$TW_TMP/run.err")
+}
+for cmd in up down; do
+	urun $cmd "$EX/seed-veth.xml"
+	like "$rc|$out|$err" "^1\|\|tapwire: $cmd needs root \(it changes network devices and writes $TAPWIRE_RUNDIR\)\$" \
+		"as a user, $cmd: exit 1, one line: it needs root"
+done
+urun attach "$top_srcdir/tests/xml/interface.xml"
+like "$rc|$out|$err" "^1\|\|tapwire: attach needs root " "as a user, attach: exit 1, it needs root"
+urun status
+like "$rc|$out|$err" "^1\|\|tapwire: status needs root \(it reads $TAPWIRE_RUNDIR " "as a user, status: exit 1, it needs root"
+urun check "$EX/seed-veth.xml"
+is "$rc" 0 "as a user, check of a valid file: exit 0"
+like "$out" "^$EX/seed-veth\.xml: valid; owner seed-veth: " "as a user, check: the file is valid"
+is "$(printf '%s\n' "$out" | wc -l)" 1 "as a user, check: no plan lines"
+like "$err" '^tapwire: check: the file only; the plan needs root ' "as a user, check: says the plan needs root"
+urun check "$top_srcdir/tests/bad/name-16-chars.xml"
+like "$rc|$out|$err" "^2\|\|tapwire: .*name-16-chars\.xml:[0-9]+: " "as a user, check of a bad file: exit 2, file:line"
+check "as a user: nothing changed in the state directory" diff -r "$TW_TMP/run.before" "$TAPWIRE_RUNDIR"
+check "as a user: seed-veth is still up" pings net0 10.0.1.2
+run down -q "$EX/seed-veth.xml"
+is "$rc $(netns_names | wc -l) $(records)" "0 0 0" "as a user: then down as root removes everything"
+
 done_testing
