@@ -32,6 +32,32 @@ static int need_ovs(struct tw_plan *p, const struct tw_need_spec *n, struct tw_e
 	return 0;
 }
 
+/* A vxlan's dev= (its underlay) must exist, as a <tw:port dev> must:
+ * caught by check, before up makes anything. A bridge the file declares
+ * there will exist by then. */
+static int plan_underlays(struct tw_ctx *c, struct tw_plan *p, struct tw_err *e)
+{
+	char loc[300];
+	for (size_t i = 0; i < p->net->n_vxlans; i++) {
+		const struct tw_vxlan_spec *v = &p->net->vxlans[i];
+		if (!v->dev[0] || tw_net_find_bridge(p->net, v->ns, v->dev))
+			continue;
+		struct tw_nl *nl;
+		struct tw_link l;
+		int r = tw_ctx_is_fresh(c, v->ns) ? -ENODEV : tw_ctx_nl(c, v->ns, &nl);
+		if (r == 0)
+			r = tw_link_get(nl, v->dev, 0, &l);
+		if (r == -ENODEV)
+			return tw_err_set(e, 1, "%svxlan %s: dev %s: no such device",
+					  tw_plan_where(p, v->line, loc, sizeof(loc)), v->name, v->dev);
+		if (r < 0)
+			return tw_err_set(e, 1, "%svxlan %s: dev %s: %s",
+					  tw_plan_where(p, v->line, loc, sizeof(loc)), v->name, v->dev,
+					  strerror(-r));
+	}
+	return 0;
+}
+
 int tw_plan_needs(struct tw_ctx *c, struct tw_plan *p, struct tw_err *e)
 {
 	char loc[300], why[256];
@@ -68,5 +94,5 @@ int tw_plan_needs(struct tw_ctx *c, struct tw_plan *p, struct tw_err *e)
 		if (strcmp(l.kind, "bridge"))
 			return tw_err_set(e, 1, "%s%s: %s is not a Linux bridge", loc, n->what, n->bridge);
 	}
-	return 0;
+	return plan_underlays(c, p, e);
 }

@@ -72,6 +72,36 @@ is "$(records)" 0 "a veth paired across namespaces: nothing on record"
 ip link del hp0
 ip netns del elsewhere
 
+# ---- a device the file needs and does not declare is missing: a port's
+# dev and a vxlan's dev= (its underlay) alike, caught by check and by up
+# before anything is made
+cat > "$TW_TMP/noport.xml" <<'EOF'
+<tw:net xmlns:tw="urn:tapwire:1" name="noport">
+  <tw:bridge name="brq"/>
+  <tw:port dev="nic-none" bridge="brq"/>
+</tw:net>
+EOF
+cat > "$TW_TMP/nounder.xml" <<'EOF'
+<tw:net xmlns:tw="urn:tapwire:1" name="nounder">
+  <tw:namespace name="vxns"/>
+  <tw:bridge name="brq"/>
+  <tw:vxlan name="vxq" id="42" remote="192.0.2.2" dev="under-none" bridge="brq"/>
+  <tw:vxlan namespace="vxns" name="vxr" id="43" remote="192.0.2.2" dev="under-none"/>
+</tw:net>
+EOF
+base=$(kstate)
+for cmd in check up; do
+	failed "$cmd: a port whose dev is missing" "$(printf '%s' "$TW_TMP/noport.xml" | sed 's/[.]/\\./g'):3: port nic-none master brq: no such device\$" \
+		$cmd "$TW_TMP/noport.xml"
+	failed "$cmd: a vxlan whose dev= is missing" "$(printf '%s' "$TW_TMP/nounder.xml" | sed 's/[.]/\\./g'):4: vxlan vxq: dev under-none: no such device\$" \
+		$cmd "$TW_TMP/nounder.xml"
+done
+sed -i '/name="vxq"/d' "$TW_TMP/nounder.xml"
+failed "a vxlan in a namespace made by this run, dev= missing" "$(printf '%s' "$TW_TMP/nounder.xml" | sed 's/[.]/\\./g'):4: vxlan vxr: dev under-none: no such device\$" \
+	up "$TW_TMP/nounder.xml"
+is "$(kstate)" "$base" "missing dev: the kernel is as before"
+is "$(records)" 0 "missing dev: nothing on record"
+
 # ---- the kernel refuses a step halfway: enslaving lo (after two
 # namespaces, a bridge with an address and a veth were made)
 cat > "$TW_TMP/mid.xml" <<'EOF'
