@@ -19,6 +19,18 @@ const char *tw_plan_where(const struct tw_plan *p, int line, char *buf, size_t l
 	return buf;
 }
 
+/* What to do about a missing bridge: a domain can declare it in its
+ * <tw:net> metadata; an interface file (owner "iface:...") has none. */
+static const char *hint(const struct tw_plan *p, bool ovs)
+{
+	if (!strncmp(p->owner, "iface:", 6))
+		return ovs ? "create it first, e.g. declared with type='ovs' in a <tw:net> file and "
+			     "`tapwire up FILE`" : "create it first, e.g. declared in a <tw:net> file and "
+			     "`tapwire up FILE`, or let the libvirt hook's tapwire.conf manage it";
+	return ovs ? "declare it in <tw:net> with type='ovs' for tapwire to create it"
+		   : "declare it in <tw:net> for tapwire to create it";
+}
+
 static int need_ovs(struct tw_plan *p, const struct tw_need_spec *n, struct tw_err *e)
 {
 	char loc[300], why[256];
@@ -27,8 +39,8 @@ static int need_ovs(struct tw_plan *p, const struct tw_need_spec *n, struct tw_e
 	if (r < 0)
 		return tw_err_set(e, 1, "%s%s: Open vSwitch bridge %s: %s", loc, n->what, n->bridge, why);
 	if (r == 0)
-		return tw_err_set(e, 1, "%s%s: Open vSwitch bridge %s does not exist (declare it in <tw:net> with type='ovs' for tapwire to create it)",
-				  loc, n->what, n->bridge);
+		return tw_err_set(e, 1, "%s%s: Open vSwitch bridge %s does not exist (%s)", loc, n->what,
+				  n->bridge, hint(p, true));
 	return 0;
 }
 
@@ -84,8 +96,8 @@ int tw_plan_needs(struct tw_ctx *c, struct tw_plan *p, struct tw_err *e)
 			r = tw_link_get(nl, n->bridge, 0, &l);
 		tw_plan_where(p, n->line, loc, sizeof(loc));
 		if (r == -ENODEV)
-			return tw_err_set(e, 1, "%s%s: bridge %s does not exist (declare it in <tw:net> for tapwire to create it)",
-					  loc, n->what, n->bridge);
+			return tw_err_set(e, 1, "%s%s: bridge %s does not exist (%s)", loc, n->what,
+					  n->bridge, hint(p, false));
 		if (r < 0)
 			return tw_err_set(e, 1, "%s%s: bridge %s: %s", loc, n->what, n->bridge, strerror(-r));
 		if (strcmp(l.kind, "bridge") && tw_ovs_bridge_exists(n->bridge, why, sizeof(why)) == 1)

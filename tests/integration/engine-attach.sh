@@ -35,6 +35,8 @@ base=$(kstate)
 run attach "$IFACE" --owner twvm
 is "$rc" 1 "no br0: attach exits 1"
 like "$err" "^tapwire: $IFACE:1: interface 52:54:00:38:06:f9: bridge br0 does not exist" "no br0: says the bridge does not exist"
+like "$err" "bridge br0 does not exist \\(create it first, e\\.g\\. declared in a <tw:net> file and \`tapwire up FILE\`, or let the libvirt hook's tapwire\\.conf manage it\\)\$" \
+	"no br0: the hint fits an interface file (no <tw:net> to declare it in)"
 is "$(kstate)" "$base" "no br0: nothing made"
 is "$(records)" 0 "no br0: nothing on record"
 mk_foreign br0
