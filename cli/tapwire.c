@@ -346,7 +346,8 @@ static const char *gc_verdict_name(enum tw_gc_verdict v, bool dry_run)
 }
 
 /* Tap names reach here only when tw_ifname_valid passed: nothing to escape. */
-static void gc_json(const struct tw_gc_tap *t, size_t n, bool dry_run, int pruned)
+static void gc_json(const struct tw_gc_tap *t, size_t n, bool dry_run, int pruned,
+		    const struct tw_gc_freed *f, size_t nf)
 {
 	printf("{\"dry_run\":%s,\"taps\":[", dry_run ? "true" : "false");
 	for (size_t i = 0; i < n; i++)
@@ -355,10 +356,18 @@ static void gc_json(const struct tw_gc_tap *t, size_t n, bool dry_run, int prune
 		       i ? "," : "", t[i].name, t[i].ifindex, t[i].uid, t[i].persist ? "true" : "false",
 		       t[i].carrier ? "true" : "false", (long)t[i].holder,
 		       gc_verdict_name(t[i].verdict, dry_run));
-	printf("],\"state_files_pruned\":%d}\n", pruned > 0 ? pruned : 0);
+	printf("],\"state_files_pruned\":%d,\"kept_freed\":[", pruned > 0 ? pruned : 0);
+	for (size_t i = 0; i < nf; i++) {
+		printf("%s{\"object\":", i ? "," : "");
+		tw_json_str(stdout, f[i].what);
+		printf(",\"owner\":");
+		tw_json_str(stdout, f[i].owner);
+		putchar('}');
+	}
+	printf("]}\n");
 }
 
-static void gc_text(const struct tw_gc_tap *t, size_t n, bool dry_run, int pruned)
+static void gc_text(const struct tw_gc_tap *t, size_t n, bool dry_run, int pruned, size_t nf)
 {
 	size_t removed = 0, kept = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -382,6 +391,9 @@ static void gc_text(const struct tw_gc_tap *t, size_t n, bool dry_run, int prune
 	if (kept)
 		printf("; %zu tap%s of tapwire-bridge-helper in use, kept", kept, kept == 1 ? "" : "s");
 	putchar('\n');
+	if (nf)
+		printf("gc: %s %zu object%s a release kept while in use, free now%s\n",
+		       dry_run ? "would remove" : "removed", nf, nf == 1 ? "" : "s", dry);
 	if (pruned > 0)
 		printf("gc: %s %d state file%s of network namespaces that are gone%s\n",
 		       dry_run ? "would remove" : "removed", pruned, pruned == 1 ? "" : "s", dry);
@@ -408,11 +420,21 @@ static int cmd_gc(const struct cli *c)
 	/* The records of namespaces that are gone go too: nobody can use them. */
 	char perr[300] = "";
 	int pruned = r < 0 ? 0 : tw_state_prune(tw_default_rundir(), c->dry_run, perr, sizeof(perr));
+	/* What a release kept while another VM used it, and nobody uses now. */
+	struct tw_run_opts o = run_opts(c);
+	o.out = c->json || c->quiet ? NULL : stdout;
+	struct tw_gc_freed *freed = NULL;
+	size_t nfreed = 0;
+	struct tw_err e;
+	int kr = r < 0 ? 0 : tw_gc_kept(&o, &freed, &nfreed, &e);
 	if (c->json)
-		gc_json(taps, n, c->dry_run, pruned);
+		gc_json(taps, n, c->dry_run, pruned, freed, nfreed);
 	else if (!c->quiet)
-		gc_text(taps, n, c->dry_run, pruned);
+		gc_text(taps, n, c->dry_run, pruned, nfreed);
 	free(taps);
+	free(freed);
+	if (kr < 0)
+		return engine_fail(&e);
 	if (r == -EPERM || r == -EACCES)
 		return tw_cli_fail(TW_EXIT_REFUSED, "gc: %s (gc must run as root)", why);
 	if (r < 0)

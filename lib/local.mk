@@ -44,7 +44,8 @@ lib_libtwkinds_a_SOURCES = \
 noinst_LIBRARIES += lib/libtwengine.a
 lib_libtwengine_a_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS)
 lib_libtwengine_a_SOURCES = \
-	lib/engine/state.c lib/engine/state.h \
+	lib/engine/state.c lib/engine/state.h lib/engine/state-int.h \
+	lib/engine/state-kept.c lib/engine/state-line.c \
 	lib/engine/netns-id.c lib/engine/netns-id.h lib/engine/state-prune.c \
 	lib/engine/plan.c lib/engine/plan.h lib/engine/apply.c \
 	lib/engine/plan-needs.c lib/engine/converge.c lib/engine/converge.h lib/engine/key.c \

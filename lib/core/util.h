@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -97,5 +98,8 @@ uint64_t tw_now_us(void);
 
 /* strlcpy-like: returns false when src did not fit (dst is still terminated). */
 bool tw_strscpy(char *dst, const char *src, size_t len);
+
+/* s as a JSON string, quotes included. */
+void tw_json_str(FILE *out, const char *s);
 
 #endif

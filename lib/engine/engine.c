@@ -266,6 +266,33 @@ static bool kept_with(const struct tw_rec *r, const struct tw_rec *b)
 		r->key.kind == TW_K_ATTR || r->key.kind == TW_K_FDB);
 }
 
+/* Why each busy bridge or tap is kept, on record for owner: its lines
+ * joined ("; ") when several ports are in its way. */
+static int keep_why(struct tw_state *st, const char *owner, struct tw_rec *const *undo,
+		    const struct tw_busy *busy, int nbusy)
+{
+	for (int b = 0; b < nbusy; b++) {
+		bool first = true;
+		for (int k = 0; k < b && first; k++)
+			first = busy[k].rec != busy[b].rec;
+		if (!first)
+			continue;
+		char why[TW_KEPT_MAX] = "", line[600];
+		for (int k = b; k < nbusy; k++) {
+			if (busy[k].rec != busy[b].rec)
+				continue;
+			tw_busy_format(&busy[k], undo[busy[k].rec], line, sizeof(line));
+			size_t len = strlen(why);
+			if (len && len + 2 < sizeof(why))
+				memcpy(why + len, "; ", 3), len += 2;
+			tw_strscpy(why + len, line, sizeof(why) - len);
+		}
+		if (tw_state_set_kept(st, &undo[busy[b].rec]->key, owner, why) < 0)
+			return -EIO;
+	}
+	return 0;
+}
+
 int tw_down(const char *owner, const struct tw_run_opts *o, struct tw_err *e)
 {
 	struct tw_run run;
@@ -307,6 +334,10 @@ int tw_down(const char *owner, const struct tw_run_opts *o, struct tw_err *e)
 	for (int b = 0; o->keep_busy && b < nbusy; b++)
 		for (size_t i = 0; i < nmine; i++)
 			keep[i] |= kept_with(&mine[i], undo[busy[b].rec]);
+	if (o->keep_busy && !o->dry_run && keep_why(run.st, owner, undo, busy, nbusy) < 0) {
+		rc = tw_err_set(e, 1, "%s: cannot record what is kept: %s", owner, tw_state_path(run.st));
+		goto out;
+	}
 	nundo = 0;
 	for (size_t i = 0; i < nmine; i++) {
 		if (act[i] && !keep[i])
@@ -330,5 +361,170 @@ out:
 	free(undo);
 	free(act);
 	free(keep);
+	return tw_run_close(&run, rc, e);
+}
+
+/* ---- gc: what a release kept, once it is free */
+
+/* The records of owner to release along with the free kept ones (free[i]:
+ * record i is kept and free now): each, what was kept with it, and its
+ * namespace when nothing else of owner stays in it. */
+static void kept_closure(struct tw_state *st, const char *owner, const bool *is_free, bool *take)
+{
+	size_t n = tw_state_count(st);
+	for (size_t i = 0; i < n; i++) {
+		struct tw_rec *r = tw_state_at(st, i);
+		if (!r || !tw_rec_has_owner(r, owner) || r->key.kind == TW_K_NETNS)
+			continue;
+		take[i] = is_free[i];
+		for (size_t k = 0; k < n && !take[i]; k++)
+			take[i] = is_free[k] && !tw_state_kept(r, owner) &&
+				  kept_with(r, tw_state_at(st, k));
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct tw_rec *r = tw_state_at(st, i);
+		if (!r || !tw_rec_has_owner(r, owner) || r->key.kind != TW_K_NETNS)
+			continue;
+		bool some = false, all = true;
+		for (size_t k = 0; k < n; k++) {
+			struct tw_rec *d = tw_state_at(st, k);
+			if (!d || k == i || !tw_rec_has_owner(d, owner) || strcmp(d->key.ns, r->key.ns))
+				continue;
+			some |= take[k];
+			all &= take[k];
+		}
+		take[i] = some && all;
+	}
+}
+
+/* One owner's kept records that are free now: released. */
+static int gc_owner(struct tw_run *run, const char *owner, const struct tw_run_opts *o,
+		    struct tw_gc_freed **freed, size_t *nfreed, struct tw_err *e)
+{
+	size_t n = tw_state_count(run->st), nk = 0, nundo = 0, ntake = 0;
+	struct tw_rec **kept = calloc(n + 1, sizeof(*kept)), **undo = calloc(n + 1, sizeof(*undo));
+	struct tw_rec *take_recs = calloc(n + 1, sizeof(*take_recs));
+	bool *is_free = calloc(n + 1, sizeof(*is_free)), *take = calloc(n + 1, sizeof(*take));
+	size_t *at = calloc(n + 1, sizeof(*at));
+	struct tw_busy *busy = NULL;
+	int rc = 0;
+	char why[256] = "";
+	if (!kept || !undo || !take_recs || !is_free || !take || !at) {
+		rc = tw_err_set(e, 1, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct tw_rec *r = tw_state_at(run->st, i);
+		if (r && tw_state_kept(r, owner) && tw_rec_has_owner(r, owner)) {
+			at[nk] = i;
+			kept[nk++] = r;
+		}
+	}
+	int nbusy = tw_teardown_busy(run->ctx, run->st, owner, kept, nk, &busy, why, sizeof(why));
+	if (nbusy < 0) {
+		rc = tw_err_set(e, 1, "%s: cannot tell what is in use: %s", owner, why);
+		goto out;
+	}
+	for (size_t k = 0; k < nk; k++)
+		is_free[at[k]] = true;
+	for (int b = 0; b < nbusy; b++)
+		is_free[at[busy[b].rec]] = false;
+	kept_closure(run->st, owner, is_free, take);
+	/* From the last kind made to the first, as down lists them. */
+	for (int k = TW_K__MAX - 1; k >= 0; k--)
+		for (size_t i = 0; i < n; i++) {
+			struct tw_rec *r = tw_state_at(run->st, i);
+			if (!take[i] || (int)r->key.kind != k)
+				continue;
+			take_recs[ntake] = *r; /* shallow: keys and data only are used */
+			if (r->n_owners == 1 && (r->created || r->key.kind == TW_K_ATTR ||
+						 r->key.kind == TW_K_PORT)) {
+				undo[nundo++] = &take_recs[ntake];
+				if (!is_free[i]) { /* kept with it: as down says it */
+					if (o->out)
+						print_release(o->out, r, true, owner);
+					ntake++;
+					continue;
+				}
+				struct tw_gc_freed *v = realloc(*freed, (*nfreed + 1) * sizeof(*v));
+				if (!v) {
+					rc = tw_err_set(e, 1, "out of memory");
+					goto out;
+				}
+				*freed = v;
+				tw_key_format(&r->key, v[*nfreed].what, sizeof(v[*nfreed].what));
+				tw_strscpy(v[*nfreed].owner, owner, sizeof(v[*nfreed].owner));
+				if (o->out)
+					fprintf(o->out, "- %s (kept for %s, free now)\n", v[*nfreed].what, owner);
+				(*nfreed)++;
+			}
+			ntake++;
+		}
+	if (!o->dry_run && ntake) {
+		int r = tw_teardown(run->ctx, undo, nundo, why, sizeof(why));
+		for (size_t i = 0; i < ntake; i++)
+			tw_state_drop(run->st, &take_recs[i].key, owner);
+		if (r < 0)
+			rc = tw_err_set(e, 1, "%s: releasing what was kept: %s", owner,
+					why[0] ? why : strerror(-r));
+	}
+out:
+	free(busy);
+	free(kept);
+	free(undo);
+	free(take_recs);
+	free(is_free);
+	free(take);
+	free(at);
+	return rc;
+}
+
+int tw_gc_kept(const struct tw_run_opts *o, struct tw_gc_freed **freed, size_t *n,
+	       struct tw_err *e)
+{
+	struct tw_run run;
+	*freed = NULL;
+	*n = 0;
+	/* A peek first: a gc with nothing kept creates no state and takes
+	 * no exclusive lock. */
+	struct tw_run_opts peek = *o;
+	peek.dry_run = true;
+	if (tw_run_open(&run, &peek, false, e) < 0)
+		return -1;
+	bool any = false;
+	for (size_t i = 0; i < tw_state_count(run.st) && !any; i++) {
+		struct tw_rec *r = tw_state_at(run.st, i);
+		any = r && r->kept_by;
+	}
+	tw_run_close(&run, 0, e);
+	if (!any)
+		return 0;
+	if (tw_run_open(&run, o, !o->dry_run, e) < 0)
+		return -1;
+	/* The owners with something kept, each once (owner names are copied:
+	 * a release drops records, and their names with them). */
+	int rc = 0;
+	char **owners = NULL;
+	size_t nown = 0;
+	for (size_t i = 0; rc == 0 && i < tw_state_count(run.st); i++) {
+		struct tw_rec *r = tw_state_at(run.st, i);
+		if (!r || !r->kept_by)
+			continue;
+		bool seen = false;
+		for (size_t k = 0; k < nown && !seen; k++)
+			seen = !strcmp(owners[k], r->kept_by);
+		char **v = seen ? owners : realloc(owners, (nown + 1) * sizeof(*v));
+		if (!v || (!seen && !(v[nown] = strdup(r->kept_by))))
+			rc = tw_err_set(e, 1, "out of memory");
+		else if (!seen)
+			nown++;
+		if (v)
+			owners = v;
+	}
+	for (size_t k = 0; rc == 0 && k < nown; k++)
+		rc = gc_owner(&run, owners[k], o, freed, n, e);
+	for (size_t k = 0; k < nown; k++)
+		free(owners[k]);
+	free(owners);
 	return tw_run_close(&run, rc, e);
 }

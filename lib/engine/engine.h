@@ -35,6 +35,18 @@ int tw_up(const struct tw_net *net, const struct tw_run_opts *o, struct tw_err *
  * refuses (-1, exit 1, nothing changed) when something to remove is in use:
  * one "tapwire: ..." line per object on o->err, the summary in e. */
 int tw_down(const char *owner, const struct tw_run_opts *o, struct tw_err *e);
+/* tapwire gc: for every owner, the records a release kept because they were
+ * in use (tw_state_kept) and that nobody uses any more (no foreign port on
+ * the bridge, no holder of the tap) go as down would remove them, with what
+ * was kept with them (addresses, settings, their namespace); nothing else
+ * of any owner is touched. *freed (free() it) lists what was removed (a
+ * dry run: would be), n of them. 0, or -1 with e set. */
+struct tw_gc_freed {
+	char what[200];           /* "bridge br0" (tw_key_format) */
+	char owner[TW_OWNER_MAX]; /* it was kept for */
+};
+int tw_gc_kept(const struct tw_run_opts *o, struct tw_gc_freed **freed, size_t *n,
+	       struct tw_err *e);
 /* What is on record, per owner, and whether it is live; every port of each
  * bridge on record (foreign ones too) and the process holding each tap. */
 int tw_status(FILE *out, bool json, const struct tw_run_opts *o, struct tw_err *e);

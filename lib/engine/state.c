@@ -11,24 +11,9 @@
 
 #include "core/index.h"
 #include "engine/netns-id.h"
+#include "engine/state-int.h"
 
 #define STATE_MAGIC "tapwire-state 1"
-
-struct tw_state {
-	char dir[512];
-	char path[600];
-	int lockfd;
-	int journal;       /* append fd, -1 until the first change */
-	bool exclusive;
-	bool dirty;
-	struct tw_rec *recs;
-	size_t n, cap;
-	struct tw_index by_key;
-	struct tw_src {     /* where each owner's description came from */
-		char *owner, *source;
-	} *srcs;
-	size_t n_srcs, cap_srcs;
-};
 
 /* ---- keys and hashing */
 
@@ -101,6 +86,7 @@ bool tw_rec_has_owner(const struct tw_rec *r, const char *owner)
 
 static int rec_add_owner(struct tw_rec *r, const char *owner)
 {
+	tw_rec_unkeep(r, owner); /* claimed again: no longer merely kept */
 	if (tw_rec_has_owner(r, owner))
 		return 0;
 	char **o = realloc(r->owners, (r->n_owners + 1) * sizeof(*o));
@@ -115,6 +101,7 @@ static int rec_add_owner(struct tw_rec *r, const char *owner)
 
 static void rec_clear(struct tw_rec *r)
 {
+	tw_rec_unkeep(r, NULL);
 	for (size_t i = 0; i < r->n_owners; i++)
 		free(r->owners[i]);
 	free(r->owners);
@@ -127,6 +114,7 @@ static void rec_clear(struct tw_rec *r)
 
 static void rec_drop_owner(struct tw_rec *r, const char *owner)
 {
+	tw_rec_unkeep(r, owner);
 	for (size_t i = 0; i < r->n_owners; i++)
 		if (!strcmp(r->owners[i], owner)) {
 			free(r->owners[i]);
@@ -135,70 +123,6 @@ static void rec_drop_owner(struct tw_rec *r, const char *owner)
 		}
 	if (!r->n_owners)
 		rec_clear(r);
-}
-
-/* ---- the text format: space-separated fields, "-" for empty, and
- * percent-escapes for anything that could split a field or a line. */
-
-static void field_put(FILE *f, const char *s)
-{
-	if (!*s) {
-		fputs(" -", f);
-		return;
-	}
-	fputc(' ', f);
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		if (*c <= 0x20 || *c >= 0x7f || *c == '%' || (c == (const unsigned char *)s && *c == '-' && !c[1]))
-			fprintf(f, "%%%02X", *c);
-		else
-			fputc(*c, f);
-	}
-}
-
-static int hexv(int c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-/* Decode one field in place; returns false on a malformed escape. */
-static bool field_get(char *s, char *out, size_t len)
-{
-	if (!strcmp(s, "-")) {
-		out[0] = 0;
-		return true;
-	}
-	size_t n = 0;
-	for (char *c = s; *c; c++) {
-		int ch = (unsigned char)*c;
-		if (ch == '%') {
-			int hi = hexv(c[1]), lo = hi < 0 ? -1 : hexv(c[2]);
-			if (lo < 0)
-				return false;
-			ch = hi << 4 | lo;
-			c += 2;
-		}
-		if (n + 1 >= len || ch == 0)
-			return false;
-		out[n++] = (char)ch;
-	}
-	out[n] = 0;
-	return true;
-}
-
-static void line_put(FILE *f, char op, const struct tw_key *k, const char *created,
-		     const char *owner, const char *data)
-{
-	fputc(op, f);
-	field_put(f, tw_kind_name(k->kind));
-	field_put(f, k->ns);
-	field_put(f, k->name);
-	field_put(f, k->arg);
-	if (created)
-		field_put(f, created);
-	field_put(f, owner);
-	if (data)
-		field_put(f, data);
-	fputc('\n', f);
 }
 
 /* ---- where each owner's description came from: "s OWNER SOURCE" lines,
@@ -238,16 +162,16 @@ static int src_set(struct tw_state *st, const char *owner, const char *source)
 static void source_line(struct tw_state *st, char *owner_f, char *source_f)
 {
 	char owner[TW_OWNER_MAX], source[TW_SOURCE_MAX];
-	if (field_get(owner_f, owner, sizeof(owner)) && owner[0] &&
-	    field_get(source_f, source, sizeof(source)) && source[0])
+	if (tw_state_field_get(owner_f, owner, sizeof(owner)) && owner[0] &&
+	    tw_state_field_get(source_f, source, sizeof(source)) && source[0])
 		src_set(st, owner, source);
 }
 
 static void source_put(FILE *f, const char *owner, const char *source)
 {
 	fputc('s', f);
-	field_put(f, owner);
-	field_put(f, source);
+	tw_state_field_put(f, owner);
+	tw_state_field_put(f, source);
 	fputc('\n', f);
 }
 
@@ -266,21 +190,22 @@ static void line_apply(struct tw_state *st, char *line)
 	if (nf < 6 || strlen(f[0]) != 1)
 		return;
 	struct tw_key k;
-	char kind[16], owner[TW_OWNER_MAX], data[128] = "", created[4] = "0";
+	char kind[16], owner[TW_OWNER_MAX], data[TW_KEPT_MAX] = "", created[4] = "0";
 	memset(&k, 0, sizeof(k));
-	if (!field_get(f[1], kind, sizeof(kind)) || tw_kind_parse(kind, &k.kind) < 0 ||
-	    !field_get(f[2], k.ns, sizeof(k.ns)) || !field_get(f[3], k.name, sizeof(k.name)) ||
-	    !field_get(f[4], k.arg, sizeof(k.arg)))
+	if (!tw_state_field_get(f[1], kind, sizeof(kind)) || tw_kind_parse(kind, &k.kind) < 0 ||
+	    !tw_state_field_get(f[2], k.ns, sizeof(k.ns)) ||
+	    !tw_state_field_get(f[3], k.name, sizeof(k.name)) ||
+	    !tw_state_field_get(f[4], k.arg, sizeof(k.arg)))
 		return;
 	char op = f[0][0];
 	size_t o = 5;
 	if (op == '+') {
-		if (nf < 7 || !field_get(f[o++], created, sizeof(created)))
+		if (nf < 7 || !tw_state_field_get(f[o++], created, sizeof(created)))
 			return;
 	}
-	if (!field_get(f[o++], owner, sizeof(owner)) || !owner[0])
+	if (!tw_state_field_get(f[o++], owner, sizeof(owner)) || !owner[0])
 		return;
-	if (o < nf && !field_get(f[o], data, sizeof(data)))
+	if (o < nf && !tw_state_field_get(f[o], data, sizeof(data)))
 		return;
 	struct tw_rec *r;
 	switch (op) {
@@ -305,6 +230,10 @@ static void line_apply(struct tw_state *st, char *line)
 	case 'x':
 		if ((r = tw_state_find(st, &k)))
 			rec_clear(r);
+		break;
+	case 'k': /* why a release kept it: versions before it skip the line */
+		if ((r = tw_state_find(st, &k)))
+			tw_rec_keep(r, owner, data);
 		break;
 	}
 }
@@ -427,7 +356,7 @@ static int journal_line(struct tw_state *st, char op, const struct tw_key *k,
 	FILE *m = open_memstream(&buf, &len);
 	if (!m)
 		return -ENOMEM;
-	line_put(m, op, k, created, owner, data);
+	tw_state_line_put(m, op, k, created, owner, data);
 	fclose(m);
 	return journal_text(st, buf, len);
 }
@@ -473,6 +402,18 @@ int tw_state_forget(struct tw_state *st, const struct tw_key *key)
 		return 0;
 	rec_clear(r);
 	return journal_line(st, 'x', key, NULL, "-", NULL);
+}
+
+int tw_state_set_kept(struct tw_state *st, const struct tw_key *key, const char *owner,
+		      const char *why)
+{
+	struct tw_rec *r = tw_state_find(st, key);
+	if (!r || !tw_rec_has_owner(r, owner))
+		return -ENOENT;
+	char text[TW_KEPT_MAX];
+	tw_strscpy(text, why, sizeof(text));
+	int rc = tw_rec_keep(r, owner, text);
+	return rc < 0 ? rc : journal_line(st, 'k', key, NULL, owner, text);
 }
 
 const char *tw_state_source(const struct tw_state *st, const char *owner)
@@ -555,8 +496,9 @@ static int compact(struct tw_state *st)
 		if (r->gone)
 			continue;
 		for (size_t o = 0; o < r->n_owners; o++)
-			line_put(f, r->pending ? '!' : '+', &r->key,
+			tw_state_line_put(f, r->pending ? '!' : '+', &r->key,
 				 r->pending ? NULL : (r->created ? "1" : "0"), r->owners[o], r->data);
+		tw_state_kept_put(f, r);
 	}
 	compact_sources(f, st);
 	if (fclose(f) != 0 || rename(tmp, st->path) < 0) {

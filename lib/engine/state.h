@@ -56,6 +56,15 @@ int tw_state_forget(struct tw_state *st, const struct tw_key *key);
 #define TW_SOURCE_MAX 512
 const char *tw_state_source(const struct tw_state *st, const char *owner);
 int tw_state_set_source(struct tw_state *st, const char *owner, const char *source);
+/* Why owner's record r stays although owner released it (the hook's
+ * release keeps what another VM still uses): "bridge br0 still has port
+ * vnet3 (held by pid 4242 qemu-system-x86, libvirt domain web)"; NULL when
+ * it was not kept. A "k" journal line, which versions before it skip; it
+ * goes when owner adds or drops the record again. */
+#define TW_KEPT_MAX 512
+const char *tw_state_kept(const struct tw_rec *r, const char *owner);
+int tw_state_set_kept(struct tw_state *st, const struct tw_key *key, const char *owner,
+		      const char *why);
 /* Whether owner holds any record. O(records). */
 bool tw_state_owner_known(const struct tw_state *st, const char *owner);
 /* The position of r (from tw_state_find or tw_state_at): 0 to count - 1. */

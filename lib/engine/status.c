@@ -13,20 +13,6 @@
 #include "kinds/kind.h"
 #include "net/link.h"
 
-static void json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(out, "\\u%04x", *p);
-		else
-			fputc(*p, out);
-	}
-	fputc('"', out);
-}
-
 /* ---- status: the ports of each bridge on record, as the kernel has them */
 
 struct port_view {
@@ -118,26 +104,26 @@ static void bridge_json(FILE *out, const struct tw_rec *br, const struct port_vi
 			bool first)
 {
 	fprintf(out, "%s{\"netns\":", first ? "" : ",");
-	json_str(out, br->key.ns);
+	tw_json_str(out, br->key.ns);
 	fputs(",\"name\":", out);
-	json_str(out, br->key.name);
+	tw_json_str(out, br->key.name);
 	fputs(",\"ports\":[", out);
 	for (size_t k = 0; k < n; k++) {
 		fprintf(out, "%s{\"name\":", k ? "," : "");
-		json_str(out, v[k].p->name);
+		tw_json_str(out, v[k].p->name);
 		fputs(",\"kind\":", out);
-		json_str(out, v[k].p->kind);
+		tw_json_str(out, v[k].p->kind);
 		fputs(",\"owner\":", out);
-		v[k].owner ? json_str(out, v[k].owner) : (void)fputs("null", out);
+		v[k].owner ? tw_json_str(out, v[k].owner) : (void)fputs("null", out);
 		fputs(",\"peer\":", out);
-		v[k].peer[0] ? json_str(out, v[k].peer) : (void)fputs("null", out);
+		v[k].peer[0] ? tw_json_str(out, v[k].peer) : (void)fputs("null", out);
 		bool tap = !strcmp(v[k].p->kind, "tun");
 		fprintf(out, ",\"held\":%s,\"holder\":", tap && v[k].p->carrier ? "true" : "false");
 		if (v[k].holder.pid) {
 			fprintf(out, "{\"pid\":%ld,\"comm\":", (long)v[k].holder.pid);
-			json_str(out, v[k].holder.comm);
+			tw_json_str(out, v[k].holder.comm);
 			fputs(",\"domain\":", out);
-			v[k].holder.domain[0] ? json_str(out, v[k].holder.domain) : (void)fputs("null", out);
+			v[k].holder.domain[0] ? tw_json_str(out, v[k].holder.domain) : (void)fputs("null", out);
 			fputc('}', out);
 		} else {
 			fputs("null", out);
@@ -175,7 +161,7 @@ static void bridge_text(FILE *out, const struct tw_rec *br, const struct port_vi
 static void status_json(FILE *out, struct tw_ctx *c, struct tw_state *st)
 {
 	fputs("{\"state\":", out);
-	json_str(out, tw_state_path(st));
+	tw_json_str(out, tw_state_path(st));
 	fputs(",\"objects\":[", out);
 	bool first = true;
 	for (size_t i = 0; i < tw_state_count(st); i++) {
@@ -184,29 +170,39 @@ static void status_json(FILE *out, struct tw_ctx *c, struct tw_state *st)
 			continue;
 		fprintf(out, "%s{\"kind\":", first ? "" : ",");
 		first = false;
-		json_str(out, tw_kind_name(r->key.kind));
+		tw_json_str(out, tw_kind_name(r->key.kind));
 		fputs(",\"netns\":", out);
-		json_str(out, r->key.ns);
+		tw_json_str(out, r->key.ns);
 		fputs(",\"name\":", out);
-		json_str(out, r->key.name);
+		tw_json_str(out, r->key.name);
 		fputs(",\"arg\":", out);
-		json_str(out, r->key.arg);
+		tw_json_str(out, r->key.arg);
 		fputs(",\"data\":", out);
-		json_str(out, r->data);
+		tw_json_str(out, r->data);
 		if (r->key.kind == TW_K_VETH) {
 			char peer[TW_NSNAME_MAX + IFNAMSIZ + 4];
 			veth_peer(r, r->key.ns, r->key.name, peer, sizeof(peer));
 			fputs(",\"peer\":", out);
-			json_str(out, peer);
+			tw_json_str(out, peer);
 		}
 		fprintf(out, ",\"created\":%s,\"live\":%s,\"owners\":[", r->created ? "true" : "false",
 			tw_rec_live(c, r) ? "true" : "false");
 		for (size_t k = 0; k < r->n_owners; k++) {
 			if (k)
 				fputc(',', out);
-			json_str(out, r->owners[k]);
+			tw_json_str(out, r->owners[k]);
 		}
-		fputs("]}", out);
+		fputs("],\"kept\":", out);
+		if (r->kept_by) {
+			fputs("{\"for\":", out);
+			tw_json_str(out, r->kept_by);
+			fputs(",\"why\":", out);
+			tw_json_str(out, r->kept);
+			fputc('}', out);
+		} else {
+			fputs("null", out);
+		}
+		fputc('}', out);
 	}
 	fputs("],\"bridges\":[", out);
 	each_bridge(out, c, st, bridge_json);
@@ -235,6 +231,9 @@ static void owner_text(FILE *out, struct tw_ctx *c, struct tw_state *st, const c
 			fprintf(out, "  %-48s %-8s %s%s%s\n", key, r->created ? "created" : "used",
 				tw_rec_live(c, r) ? "live" : "MISSING", r->n_owners > 1 ? "  shared" : "",
 				peer);
+			const char *why = tw_state_kept(r, owner);
+			if (why)
+				fprintf(out, "    kept: %s\n", why);
 		}
 }
 

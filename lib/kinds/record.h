@@ -40,6 +40,8 @@ struct tw_rec {
 	char data[128]; /* VETH: "peerns/peer"; ATTR: the value before tapwire changed it */
 	char **owners;
 	size_t n_owners;
+	char *kept_by;  /* the owner a release kept it for (engine/state.h), or NULL */
+	char *kept;     /* and why */
 };
 
 const char *tw_kind_name(enum tw_kind k);

@@ -160,11 +160,60 @@ check "... twbr0 stays, with that port" test "$(dev_master fvm0)" = twbr0
 check "... the rest of twdom is gone" sh -c '! test -e /sys/class/net/twdom-v0 && ! test -e /sys/class/net/twdom-mq && ! test -e /sys/class/net/vm-lan'
 like "$err" 'twdom: = .*twbr0.*kept' "... and the log says twbr0 is kept"
 like "$("$top_builddir/cli/tapwire" status 2>&1)" 'twbr0' "... which is still on record (tapwire status)"
+st=$("$top_builddir/cli/tapwire" status 2>&1)
+like "$st" '    kept: bridge twbr0 still has port fvm0 ' "... and why it is kept (tapwire status)"
+diag "$st"
+if command -v python3 > /dev/null; then
+	is "$("$top_builddir/cli/tapwire" status --json | python3 -c 'import json, sys
+d = json.load(sys.stdin)
+print([(o["name"], o["kept"]["for"], o["kept"]["why"][:32]) for o in d["objects"] if o["kept"]])')" \
+		"[('twbr0', 'twdom', 'bridge twbr0 still has port fvm0')]" "... and in status --json"
+else
+	skip "status --json (python3 is missing)"
+fi
+sum=$(state_sum) w=$(world)
+"$top_builddir/cli/tapwire" gc > "$TW_TMP/gc.out" 2>&1
+is "$?:$(grep -c twbr0 "$TW_TMP/gc.out"):$(world):$(state_sum)" "0:0:$w:$sum" \
+	"tapwire gc while fvm0 is on twbr0: exit 0, twbr0 not named, nothing changed"
 ip link del fvm0
 hook twdom release end "$X/empty"
 is "$rc:$err" "0:" "the port gone, a release again: exit 0"
 check "... and twbr0 goes" twdom_gone
 is "$(world)" "$base" "the world is as it was"
+
+# Kept, then freed by gc: another VM's tap on twbr0 while twdom is released.
+hook twdom prepare begin "$X/twdom.xml"
+ip tuntap add dev fvm-t mode tap && ip link set fvm-t master twbr0
+hook twdom release end "$X/garbage"
+is "$rc:$err" "0:" "release while another VM's tap is on twbr0: exit 0"
+like "$("$top_builddir/cli/tapwire" status 2>&1)" '    kept: bridge twbr0 still has port fvm-t' \
+	"... kept, and status says why"
+ip link del fvm-t
+sum=$(state_sum) w=$(world)
+"$top_builddir/cli/tapwire" gc -n > "$TW_TMP/gc.out" 2>&1
+is "$?:$(cat "$TW_TMP/gc.out")" "0:- address 10.0.1.254/24 dev twbr0
+- bridge twbr0 (kept for twdom, free now)
+gc: nothing to remove (dry run)
+gc: would remove 1 object a release kept while in use, free now (dry run)" \
+	"the tap gone, gc -n says it would free twbr0"
+is "$(world):$(state_sum)" "$w:$sum" "... and changes nothing"
+if command -v python3 > /dev/null; then
+	is "$("$top_builddir/cli/tapwire" gc -n --json | python3 -c 'import json, sys
+print(json.load(sys.stdin)["kept_freed"])')" "[{'object': 'bridge twbr0', 'owner': 'twdom'}]" \
+		"... gc -n --json lists it too"
+else
+	skip "gc --json (python3 is missing)"
+fi
+"$top_builddir/cli/tapwire" gc > "$TW_TMP/gc.out" 2>&1
+is "$?:$(sed -n 2p "$TW_TMP/gc.out")" "0:- bridge twbr0 (kept for twdom, free now)" \
+	"tapwire gc frees twbr0 ($(tail -n 1 "$TW_TMP/gc.out"))"
+check "... gone from the kernel" sh -c '! test -e /sys/class/net/twbr0'
+check "... and from the record (status)" \
+	sh -c "! '$top_builddir/cli/tapwire' status 2>/dev/null | grep -q twdom"
+is "$(world)" "$base" "the world is as it was"
+sum=$(state_sum)
+"$top_builddir/cli/tapwire" gc > "$TW_TMP/gc.out" 2>&1
+is "$?:$(cat "$TW_TMP/gc.out"):$(state_sum)" "0:gc: nothing to remove:$sum" "a second gc: nothing to do"
 
 # --- the cheap path: a domain tapwire never touched ---------------------------
 
