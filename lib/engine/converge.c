@@ -83,7 +83,8 @@ static void devs_free(struct devs *d)
 
 static bool is_device(enum tw_kind k)
 {
-	return k == TW_K_BRIDGE || k == TW_K_VXLAN || k == TW_K_VETH || k == TW_K_TAP;
+	return k == TW_K_BRIDGE || k == TW_K_OVSBR || k == TW_K_VXLAN || k == TW_K_VETH ||
+	       k == TW_K_TAP;
 }
 
 /* Both ends of a veth are the veth's: its record is keyed by one end, and

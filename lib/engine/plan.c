@@ -8,6 +8,7 @@
 #include "engine/converge.h"
 #include "engine/mtu.h"
 #include "engine/ovs-ports.h"
+#include "net/ovs.h"
 
 static struct tw_step *add_step(struct tw_plan *p, struct tw_state *st, enum tw_action a,
 				enum tw_kind kind, const char *ns, const char *name,
@@ -261,6 +262,34 @@ static int plan_namespaces(struct tw_ctx *c, struct tw_plan *p, struct tw_state 
 	return 0;
 }
 
+/* An Open vSwitch bridge's settings are in OVS's database: compared there
+ * (the MTU on its device), changed with ovs-vsctl. Its datapath cannot
+ * change while it lives: refused. */
+static int diff_ovs(struct tw_plan *p, struct tw_state *st, const struct tw_bridge_spec *b,
+		    unsigned mtu, const struct tw_link *live, struct tw_err *e)
+{
+	struct tw_ovs_br_settings o;
+	char why[300], loc[300], old[16], val[16];
+	if (tw_ovs_bridge_settings(b->name, &o, why, sizeof(why)) < 0)
+		return tw_err_set(e, 1, "%sovs-bridge %s: %s", tw_plan_where(p, b->line, loc, sizeof(loc)),
+				  b->name, why);
+	const char *had = o.datapath[0] ? o.datapath : "system";
+	if (b->datapath[0] && strcmp(b->datapath, had))
+		return tw_err_set(e, 1, "%sovs-bridge %s: its datapath is %s, the file says %s: Open "
+				  "vSwitch cannot change it on a live bridge (remove the bridge first)",
+				  tw_plan_where(p, b->line, loc, sizeof(loc)), b->name, had, b->datapath);
+	int r = 0;
+	if (mtu) {
+		snprintf(old, sizeof(old), "%u", live->mtu);
+		snprintf(val, sizeof(val), "%u", mtu);
+		r = setting(p, st, "", b->name, "ovs-mtu", live->mtu != mtu, old, val, b->line);
+	}
+	if (r == 0 && b->stp != TW_UNSET && o.stp >= 0)
+		r = setting(p, st, "", b->name, "ovs-stp", o.stp != b->stp, o.stp ? "1" : "0",
+			    b->stp ? "1" : "0", b->line);
+	return r < 0 ? tw_err_set(e, 1, "out of memory") : 0;
+}
+
 static int plan_bridges(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st,
 			struct tw_err *e)
 {
@@ -278,8 +307,8 @@ static int plan_bridges(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st
 			return r;
 		s->mtu = m->mtu;
 		tw_strscpy(s->note, m->note, sizeof(s->note));
-		/* OVS keeps an OVS bridge's settings; tapwire sets them when it
-		 * makes one and uses one that is there as it is. */
+		if (r == TW_PRESENT && ovs && diff_ovs(p, st, b, m->mtu, &live, e) < 0)
+			return -1;
 		if (r == TW_PRESENT && !ovs) {
 			struct want w = { .mtu = m->mtu, .mac = b->has_mac ? b->mac : NULL,
 					  .stp = b->stp == TW_UNSET ? -1 : b->stp };

@@ -8,6 +8,7 @@
 
 #include "net/bridge.h"
 #include "kinds/kind.h"
+#include "net/ovs.h"
 
 static int attr_probe(struct tw_ctx *c, const struct tw_step *s, struct tw_link *live, char *why,
 		      size_t len)
@@ -15,9 +16,25 @@ static int attr_probe(struct tw_ctx *c, const struct tw_step *s, struct tw_link 
 	return TW_ABSENT; /* the planner compares settings itself */
 }
 
+/* An Open vSwitch bridge's setting ("ovs-mtu", "ovs-stp"): in OVS's
+ * database, which ovs-vswitchd applies to the device. */
+static int ovs_set(const char *dev, const char *what, const char *value, char *why, size_t len)
+{
+	char set[48];
+	bool stp = !strcmp(what, "ovs-stp");
+	if (stp)
+		snprintf(set, sizeof(set), "stp_enable=%s", !strcmp(value, "1") ? "true" : "false");
+	else
+		snprintf(set, sizeof(set), "mtu_request=%s", value);
+	const char *args[] = { "set", stp ? "Bridge" : "Interface", dev, set, NULL };
+	return tw_ovs_do(args, why, len);
+}
+
 static int attr_set(struct tw_ctx *c, const char *ns, const char *dev, const char *what,
 		    const char *value, char *why, size_t len)
 {
+	if (!strncmp(what, "ovs-", 4))
+		return ovs_set(dev, what, value, why, len);
 	struct tw_nl *nl;
 	struct tw_link live;
 	int r = tw_ctx_nl(c, ns, &nl);
@@ -67,7 +84,9 @@ static void attr_describe(const struct tw_step *s, char *buf, size_t len)
 {
 	char label[96];
 	tw_dev_label(s->key.ns, s->key.name, label, sizeof(label));
-	snprintf(buf, len, "set %s %s %s -> %s", label, s->key.arg, s->data[0] ? s->data : "none",
+	bool ovs = !strncmp(s->key.arg, "ovs-", 4);
+	snprintf(buf, len, "set %s%s %s %s -> %s", ovs ? "ovs-bridge " : "", label,
+		 s->key.arg + (ovs ? 4 : 0), s->data[0] ? s->data : "none",
 		 s->value[0] ? s->value : "none");
 }
 

@@ -167,6 +167,33 @@ int tw_ovs_port_bridge(const char *dev, char bridge[IFNAMSIZ], char *why, size_t
 	return vsctl_failed(r, said, why, len);
 }
 
+int tw_ovs_bridge_settings(const char *name, struct tw_ovs_br_settings *out, char *why,
+			   size_t len)
+{
+	const char *args[] = { "get", "Bridge", name, "stp_enable", "datapath_type", NULL };
+	char said[400];
+	int r = tw_ovs_vsctl(args, said, sizeof(said));
+	out->stp = -1;
+	out->datapath[0] = 0;
+	if (r != 0)
+		return vsctl_failed(r, said, why, len);
+	/* "false\nnetdev", or "true\n\"\"" for the default datapath. */
+	char *nl = strchr(said, '\n');
+	if (!nl)
+		return 0;
+	*nl = 0;
+	out->stp = !strcmp(said, "true") ? 1 : !strcmp(said, "false") ? 0 : -1;
+	const char *dp = nl + 1;
+	size_t n = strlen(dp);
+	if (n >= 2 && dp[0] == '"' && dp[n - 1] == '"')
+		dp++, n -= 2;
+	if (n < sizeof(out->datapath)) {
+		memcpy(out->datapath, dp, n);
+		out->datapath[n] = 0;
+	}
+	return 0;
+}
+
 /* Run args; 0, or -errno with why set. */
 int tw_ovs_do(const char *const *args, char *why, size_t len)
 {

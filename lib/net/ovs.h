@@ -33,6 +33,16 @@ int tw_ovs_bridge_exists(const char *name, char *why, size_t len);
  * port, -errno (why set) when OVS cannot be asked. */
 int tw_ovs_port_bridge(const char *dev, char bridge[IFNAMSIZ], char *why, size_t len);
 
+/* An OVS bridge's settings as the database has them (tapwire compares
+ * them with the file): stp -1 when unknown; datapath "" for Open vSwitch's
+ * default ("system"). 0, or -errno with why set. */
+struct tw_ovs_br_settings {
+	int stp;
+	char datapath[32];
+};
+int tw_ovs_bridge_settings(const char *name, struct tw_ovs_br_settings *out, char *why,
+			   size_t len);
+
 /* Run args; 0, or -errno with why set to what ovs-vsctl said. */
 int tw_ovs_do(const char *const *args, char *why, size_t len);
 

@@ -62,6 +62,45 @@ is "$(ext a-br iface-id)" "" "a plain veth end carries no iface-id"
 
 run up "$TW_TMP/ovs.xml"
 is "$rc:$out" "0:ovs: nothing to do" "a second up: nothing to do"
+
+# ---- its settings converge to the file: MTU and STP changed with ovs-vsctl;
+# the datapath cannot change on a live bridge: refused, nothing changed.
+# (The same file edited: another file would be another source for owner ovs.)
+cp "$TW_TMP/ovs.xml" "$TW_TMP/ovs-orig.xml"
+edit() { sed "$1" "$TW_TMP/ovs-orig.xml" > "$TW_TMP/ovs.xml"; }
+edit 's|datapath="netdev" address|datapath="netdev" mtu="1400" stp="on" address|'
+run check "$TW_TMP/ovs.xml"
+like "$out" "^~ set ovs-bridge ovsbr0 mtu 1500 -> 1400\$" "check: the plan changes ovsbr0's MTU"
+like "$out" "^~ set ovs-bridge ovsbr0 stp 0 -> 1\$" "check: ... and its STP"
+is "$(vsctl local get Bridge ovsbr0 stp_enable)" false "... and changes nothing"
+run up "$TW_TMP/ovs.xml"
+is "$rc" 0 "up with mtu=1400 stp=on: exit 0"; [ "$rc" = 0 ] || diag "$err"
+diag "$out"
+is "$(vsctl local get Interface ovsbr0 mtu_request):$(dev_mtu ovsbr0)" "1400:1400" \
+	"OVS has mtu_request 1400, the kernel MTU 1400"
+is "$(vsctl local get Bridge ovsbr0 stp_enable)" true "OVS has stp_enable true"
+run up "$TW_TMP/ovs.xml"
+is "$rc:$out" "0:ovs: nothing to do" "a second up: nothing to do"
+edit ''
+run up "$TW_TMP/ovs.xml"
+is "$rc:$(vsctl local get Interface ovsbr0 mtu_request):$(vsctl local get Bridge ovsbr0 stp_enable)" \
+	"0:1400:true" "the settings taken out of the file: up leaves them as they are"
+edit 's|datapath="netdev" address|datapath="netdev" mtu="1500" stp="off" address|'
+run up "$TW_TMP/ovs.xml"
+is "$rc:$(vsctl local get Interface ovsbr0 mtu_request):$(dev_mtu ovsbr0):$(vsctl local get Bridge ovsbr0 stp_enable)" \
+	"0:1500:1500:false" "mtu=1500 stp=off: back as they were (OVS and the kernel)"
+edit 's|datapath="netdev"|datapath="system"|'
+before=$(kstate):$(vsctl local show)
+run up "$TW_TMP/ovs.xml"
+is "$rc" 1 "up with datapath=system on a live netdev bridge: exit 1"
+is "$(printf '%s\n' "$err" | wc -l)" 1 "... one line"
+like "$err" "ovs-bridge ovsbr0: its datapath is netdev, the file says system: .*cannot change it on a live bridge" \
+	"... naming the bridge and both datapaths ($err)"
+is "$(kstate):$(vsctl local show)" "$before" "... nothing changed (kernel, OVS)"
+is "$(vsctl local get Bridge ovsbr0 datapath_type)" netdev "... the datapath is still netdev"
+edit ''
+run up "$TW_TMP/ovs.xml"
+is "$rc:$out" "0:ovs: nothing to do" "the first file again: nothing to do"
 run status --json
 printf '%s\n' "$out" > "$TW_TMP/status.json"
 json_check "$TW_TMP/status.json" "status --json lists the OVS bridge and ports as live" \
