@@ -101,7 +101,10 @@ static int replace_addr(struct tw_ctx *c, const struct tw_step *s, bool forward,
 /* Undo steps [0, upto) of this run: the kernel first (in one teardown,
  * which also removes namespaces this run made), then the records. Each
  * step undone in the kernel gets a "- STEP (undone)" line on out, last
- * first, before the caller prints the error. */
+ * first, before the caller prints the error. A removal that ran first to
+ * free a name (v[0, n_early)) cannot be undone: a deleted device is not
+ * made again. Its line says so: "! tap t0 (removed first to free its
+ * name: not brought back)"; its record stays gone. */
 static void rollback(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p, size_t upto,
 		     FILE *out)
 {
@@ -111,7 +114,7 @@ static void rollback(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p, s
 	char why[256];
 	for (size_t i = 0; recs && ptrs && i < upto; i++) {
 		const struct tw_step *s = &p->v[i];
-		if (s->recorded || s->action == TW_ACT_USE ||
+		if (s->recorded || s->action == TW_ACT_USE || s->action == TW_ACT_REMOVE ||
 		    (s->action == TW_ACT_CHANGE && s->key.kind == TW_K_ADDR))
 			continue;
 		recs[n].key = s->key;
@@ -132,6 +135,12 @@ static void rollback(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p, s
 	tw_teardown(c, ptrs, n, why, sizeof(why));
 	for (size_t i = upto; out && i-- > 0;) {
 		const struct tw_step *s = &p->v[i];
+		if (i < p->n_early && !s->note[0]) {
+			char key[200];
+			tw_key_format(&s->key, key, sizeof(key));
+			fprintf(out, "! %s (removed first to free its name: not brought back)\n", key);
+			continue;
+		}
 		if (s->recorded || s->action == TW_ACT_USE || s->action == TW_ACT_REMOVE)
 			continue;
 		char desc[320], label[96];
@@ -145,7 +154,7 @@ static void rollback(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p, s
 	}
 	if (out)
 		fflush(out);
-	for (size_t i = upto; i-- > 0;)
+	for (size_t i = upto; i-- > p->n_early;)
 		if (!p->v[i].recorded && !(p->v[i].action == TW_ACT_CHANGE && p->v[i].key.kind == TW_K_ATTR))
 			tw_state_drop(st, &p->v[i].key, p->owner);
 	free(recs);
@@ -189,22 +198,23 @@ static int apply_step(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p,
 	return r;
 }
 
-/* Steps [from, p->n): what the owner no longer declares, undone in one
- * teardown, as `down` undoes it, once everything else is in place. */
+/* Steps [from, to): what the owner no longer declares, undone in one
+ * teardown, as `down` undoes it: once everything else is in place, or
+ * first, for the removals that free a name a creation needs. */
 static int remove_all(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p, size_t from,
-		      const struct tw_apply_opts *o, struct tw_err *e)
+		      size_t to, const struct tw_apply_opts *o, struct tw_err *e)
 {
-	if (from >= p->n)
+	if (from >= to)
 		return 0;
-	struct tw_rec *recs = calloc(p->n - from, sizeof(*recs));
-	struct tw_rec **undo = calloc(p->n - from, sizeof(*undo));
+	struct tw_rec *recs = calloc(to - from, sizeof(*recs));
+	struct tw_rec **undo = calloc(to - from, sizeof(*undo));
 	if (!recs || !undo) {
 		free(recs);
 		free(undo);
 		return tw_err_set(e, 1, "out of memory");
 	}
 	size_t n = 0;
-	for (size_t i = from; i < p->n; i++) {
+	for (size_t i = from; i < to; i++) {
 		const struct tw_step *s = &p->v[i];
 		if (o->out)
 			tw_step_print(o->out, s, "");
@@ -222,7 +232,7 @@ static int remove_all(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p, 
 	if (r < 0)
 		return tw_err_set(e, 1, "%s: removing what %s no longer declares: %s", p->owner,
 				  p->source[0] ? p->source : "its description", why[0] ? why : strerror(-r));
-	for (size_t i = from; i < p->n; i++)
+	for (size_t i = from; i < to; i++)
 		tw_state_drop(st, &p->v[i].key, p->owner);
 	return 0;
 }
@@ -230,8 +240,11 @@ static int remove_all(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p, 
 int tw_plan_apply(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p,
 		  const struct tw_apply_opts *o, struct tw_err *e)
 {
-	size_t todo = tw_plan_changes(p), done = 0, i;
-	for (i = 0; i < p->n && p->v[i].action != TW_ACT_REMOVE; i++) {
+	size_t todo = tw_plan_changes(p), done = p->n_early, i;
+	/* Nothing is made yet: a failure here leaves nothing to undo. */
+	if (remove_all(c, st, p, 0, p->n_early, o, e) < 0)
+		return -1;
+	for (i = p->n_early; i < p->n && p->v[i].action != TW_ACT_REMOVE; i++) {
 		struct tw_step *s = &p->v[i];
 		if (s->recorded)
 			continue;
@@ -255,7 +268,7 @@ int tw_plan_apply(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p,
 			return -1;
 		}
 	}
-	if (remove_all(c, st, p, i, o, e) < 0) {
+	if (remove_all(c, st, p, i, p->n, o, e) < 0) {
 		rollback(c, st, p, i, o->out);
 		return -1;
 	}

@@ -22,7 +22,18 @@ int tw_converge_source(struct tw_state *st, const struct tw_net *net, bool owner
 /* After the planner: mark the settings of devices tapwire made as changes
  * (TW_ACT_CHANGE), pair a new address with the one it replaces on the same
  * device, and append a TW_ACT_REMOVE step per record of p->owner that no
- * step names, in the order `down` takes them. O(steps + records). */
+ * step names, in the order `down` takes them; the early removals (above)
+ * go first. O(steps + records). */
 int tw_converge_plan(struct tw_state *st, struct tw_plan *p, struct tw_err *e);
+
+/* Before the planner probes anything: the devices of p->owner's records
+ * (made by tapwire for this owner alone) whose name p->net now declares
+ * as another kind, or as a veth end with another peer. They are removed
+ * first, so the planner takes their names as free (tw_converge_frees);
+ * tw_converge_plan puts their removals, and those of what is on them,
+ * at the head of the plan (p->n_early steps). O(records + devices). */
+int tw_converge_early(struct tw_state *st, struct tw_plan *p);
+bool tw_converge_frees(const struct tw_plan *p, const char *ns, const char *name);
+void tw_converge_free(struct tw_plan *p);
 
 #endif

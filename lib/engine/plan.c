@@ -122,7 +122,13 @@ static int plan_object(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st,
 {
 	const struct tw_kind_ops *ops = tw_kind_ops(s->key.kind);
 	char why[256] = "", desc[256], loc[300];
-	int r = ops->probe(c, s, live, why, sizeof(why));
+	/* A device this plan removes first to free its name: absent by then. */
+	enum tw_kind k = s->key.kind;
+	bool freed = (k == TW_K_BRIDGE || k == TW_K_OVSBR || k == TW_K_VXLAN || k == TW_K_VETH ||
+		      k == TW_K_TAP) && tw_converge_frees(p, s->key.ns, s->key.name);
+	const struct tw_veth_spec *v = k == TW_K_VETH ? s->spec : NULL;
+	freed |= v && tw_converge_frees(p, v->end[1].ns, v->end[1].name);
+	int r = freed ? TW_ABSENT : ops->probe(c, s, live, why, sizeof(why));
 	if (r < 0) {
 		ops->describe(s, desc, sizeof(desc));
 		return tw_err_set(e, 1, "%s%s: %s", tw_plan_where(p, s->line, loc, sizeof(loc)), desc,
@@ -526,6 +532,8 @@ int tw_plan_build_opts(struct tw_ctx *c, struct tw_state *st, const struct tw_ne
 	/* net->owner is valid: the XML reader checks a <tw:net> name and a
 	 * domain name, tw_iface_net makes "iface:MAC" or "iface:DEV". */
 	tw_strscpy(p->owner, net->owner, sizeof(p->owner));
+	if (tw_converge_early(st, p) < 0)
+		return tw_err_set(e, 1, "out of memory");
 	/* Kinds in the order they must exist in: a veth needs its namespaces
 	 * and bridges, an address its device. */
 	if (plan_namespaces(c, p, st, e) < 0)
@@ -563,6 +571,7 @@ void tw_plan_free(struct tw_plan *p)
 	free(p->v);
 	free(p->veths);
 	free(p->bridge_mtus);
+	tw_converge_free(p);
 	tw_net_free(p->own);
 	memset(p, 0, sizeof(*p));
 }

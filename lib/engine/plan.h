@@ -24,11 +24,15 @@ struct tw_plan {
 		char note[112];     /* how it was chosen, "" when declared */
 	} *bridge_mtus;
 	char source[TW_SOURCE_MAX]; /* where net came from, as the state records it */
+	struct tw_early *early;     /* converge.c: removals that free a name this plan needs */
+	size_t n_early;             /* v[0, n_early): those removals, taken before the rest */
 };
 
 /* The plan converges the owner to net: steps to create what is missing
  * (+), change what differs (~), and, last, remove what the owner's records
- * hold and net no longer declares (-). An owner name already on record for
+ * hold and net no longer declares (-); a removal that frees a name a
+ * creation needs (a tap become a bridge, a veth end given a new peer)
+ * comes first instead. An owner name already on record for
  * another source is refused (exit 2) unless it was given explicitly. */
 struct tw_plan_opts {
 	bool owner_explicit; /* --owner: the name is the caller's choice, not the file's */

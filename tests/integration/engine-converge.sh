@@ -5,7 +5,9 @@
 # a port that moved has its new master, and a second `up` changes nothing.
 # `check` prints the +/~/- plan and changes nothing; a second file that
 # reuses the owner's name is refused; a converging `up` that fails midway
-# leaves the kernel as it was before it.
+# leaves the kernel as it was before it. A removal that frees a name a
+# creation needs (a veth end given a new peer, a tap become a bridge) runs
+# first, so one `up` does it; a busy one is refused before anything changes.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 tw_isolate "$@"
 . "$top_srcdir/tests/integration/engine-lib.sh"
@@ -171,6 +173,101 @@ is "$(netns_names | tr '\n' ' ')" "c1 c2 " "failing midway: c3 is gone again"
 same_kernel "$before" "failing midway: the kernel is as before that up (ip -j)"
 run status
 like "$out" 'address 10.0.1.7/24 dev \[c1\] eth0 +created +live' "failing midway: the old address is on record again"
+
+# ---- a removal that frees a name a creation needs runs first: one up.
+# clash FILE VETH_END TAPS...: owner "clash", [cl1] eth0 on brC by a veth
+# whose host end is VETH_END; each of TAPS is "tap:NAME" or "bridge:NAME".
+clash() {
+	f=$1 end=$2
+	shift 2
+	{
+		echo '<tw:net xmlns:tw="urn:tapwire:1" name="clash">'
+		echo '  <tw:namespace name="cl1"/>'
+		echo '  <tw:bridge name="brC"/>'
+		echo "  <tw:veth><tw:end namespace=\"cl1\" name=\"eth0\" address=\"10.9.1.1/24${CL_EXTRA:-}\"/><tw:end name=\"$end\" bridge=\"brC\"/></tw:veth>"
+		for t in "$@"; do
+			case $t in
+			tap:*) echo "  <tw:tap name=\"${t#tap:}\" bridge=\"brC\"/>" ;;
+			bridge:*) echo "  <tw:bridge name=\"${t#bridge:}\"/>" ;;
+			esac
+		done
+		echo '</tw:net>'
+	} > "$f"
+}
+G=$TW_TMP/clash.xml
+clash "$G" cl-a tap:clt0
+run up "$G"
+is "$rc" 0 "clash: up exits 0"
+is "$(veth_peer_index cl1 eth0)" "$(ifindex . cl-a)" "clash: [cl1] eth0 is cl-a's peer"
+
+clash "$G" cl-b tap:clt0
+run check "$G"
+like "$(printf '%s\n' "$out" | grep -n '^[-+] veth' | tr '\n' ' ')" '^[0-9]+:- veth cl-a [0-9]+:\+ veth cl-b <-> \[cl1\] eth0 $' \
+	"veth end reused: check removes the old pair before it makes the new one"
+run up "$G"
+is "$rc" 0 "veth end reused: one up exits 0"
+[ "$rc" = 0 ] || diag "$out" "$err"
+check "veth end reused: cl-a is gone" sh -c '! test -e /sys/class/net/cl-a'
+is "$(veth_peer_index cl1 eth0)" "$(ifindex . cl-b)" "veth end reused: [cl1] eth0 is now cl-b's peer"
+is "$(ls /sys/class/net/brC/brif | sort | tr '\n' ' ')" "cl-b clt0 " "veth end reused: brC has cl-b and clt0"
+is "$(ns_addrs cl1 eth0)" "10.9.1.1/24" "veth end reused: [cl1] eth0 has its address again"
+before=$(kjson)
+run up "$G"
+is "$rc:$out" "0:clash: nothing to do" "veth end reused: a second up has nothing to do"
+same_kernel "$before" "veth end reused: a second up changes nothing (ip -j)"
+
+clash "$G" cl-b bridge:clt0
+run up "$G"
+is "$rc" 0 "tap become a bridge: one up exits 0"
+like "$out" '^- tap clt0$' "tap become a bridge: up prints the removal"
+check "tap become a bridge: clt0 is a bridge" test -d /sys/class/net/clt0/bridge
+is "$(dev_tun_flags clt0)" "" "tap become a bridge: clt0 is no tap"
+is "$(ls /sys/class/net/brC/brif | tr '\n' ' ')" "cl-b " "tap become a bridge: brC keeps cl-b only"
+before=$(kjson)
+run up "$G"
+is "$rc:$out" "0:clash: nothing to do" "tap become a bridge: a second up has nothing to do"
+same_kernel "$before" "tap become a bridge: a second up changes nothing (ip -j)"
+
+# a failure after the early removal: what was made is undone, the removed
+# tap cannot come back and the rollback says so
+clash "$G" cl-b bridge:clt0 tap:clt2
+run up "$G"
+is "$rc" 0 "clash: clt2 made"
+ip netns exec cl1 sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.eth0.disable_ipv6=1
+CL_EXTRA=,fd00::9/64 clash "$G" cl-b bridge:clt0 bridge:clt2 bridge:clt3
+run up "$G"
+is "$rc" 1 "early removal, then a failure: exit 1"
+like "$out" '^! tap clt2 \(removed first to free its name: not brought back\)$' \
+	"early removal, then a failure: the rollback says the tap is not brought back"
+like "$out" '^- bridge clt3 \(undone\)$' "early removal, then a failure: the new bridge is undone"
+check "early removal, then a failure: neither clt2 nor clt3 is left" \
+	sh -c '! test -e /sys/class/net/clt2 && ! test -e /sys/class/net/clt3'
+clash "$G" cl-b bridge:clt0 tap:clt2
+run up "$G"
+is "$rc" 0 "early removal, then a failure: the next up makes clt2 again"
+
+# the tap to remove first is held: refused before anything changes
+"$top_builddir/tests/tw-tap-persist" --open clt2 --hold "$TW_TMP/release" --timeout 60 \
+	>"$TW_TMP/hold.out" 2>&1 &
+hpid=$!
+i=0
+while ! grep -q '^held' "$TW_TMP/hold.out" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+like "$(cat "$TW_TMP/hold.out")" '^held clt2' "held: a process holds clt2 (pid $hpid)"
+before=$(kjson)
+cp "$TAPWIRE_RUNDIR"/state* "$TW_TMP/state.before"
+clash "$G" cl-b bridge:clt0 bridge:clt2
+run up "$G"
+is "$rc" 1 "held: up refuses, exit 1"
+like "$err" "tap clt2 is held by pid $hpid tw-tap-persist" "held: names the holder"
+same_kernel "$before" "held: the kernel is unchanged (ip -j)"
+check "held: the state is unchanged" cmp -s "$TW_TMP/state.before" "$(ls "$TAPWIRE_RUNDIR"/state*)"
+touch "$TW_TMP/release"
+wait "$hpid"
+run up "$G"
+is "$rc" 0 "held: once released, up makes clt2 a bridge"
+check "held: clt2 is a bridge" test -d /sys/class/net/clt2/bridge
+run down "$G"
+is "$rc" 0 "clash: down exits 0"
 
 # ---- down removes what is left
 run down "$F"
