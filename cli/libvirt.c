@@ -230,6 +230,35 @@ static void make_mac(uint8_t mac[TW_MAC_LEN])
 	}
 }
 
+/* The engine's error: on stderr, and in the report (--json). */
+static int engine_fail(const struct tw_virt_opts *o, const struct tw_err *e)
+{
+	if (o->run.report)
+		tw_report_error(o->run.report, e->msg);
+	return tw_cli_fail(e->exit ? e->exit : TW_EXIT_REFUSED, "%s", e->msg);
+}
+
+/* One step of the guest side: "+ interface T in domain D", and, for
+ * --json, what went to or from the domain (action: attached, present,
+ * detached, would-attach, would-detach); a dry run shows xml. */
+static void plug_step(const struct tw_virt_opts *o, char mark, const char *tap,
+		      const char *action, const char *xml)
+{
+	struct tw_report *rep = o->run.report;
+	char desc[300];
+	if (!rep)
+		return;
+	if (!strcmp(action, "would-attach"))
+		snprintf(desc, sizeof(desc), "hot-plug into domain %s:", o->domain);
+	else if (mark == '=')
+		snprintf(desc, sizeof(desc), "interface %s already in domain %s", tap, o->domain);
+	else
+		snprintf(desc, sizeof(desc), "interface %s %s domain %s", tap,
+			 mark == '-' ? "from" : "in", o->domain);
+	tw_report_step(rep, mark, NULL, "interface", desc, NULL);
+	tw_report_hotplug(rep, o->domain, tap, action, xml);
+}
+
 int tw_virt_attach(const struct tw_iface *i, struct tw_net *net, const struct tw_virt_opts *o)
 {
 	if (i->model[0] && !plain_word(i->model))
@@ -245,9 +274,9 @@ int tw_virt_attach(const struct tw_iface *i, struct tw_net *net, const struct tw
 	iface_xml(i, t->mac, t->name, xml, sizeof(xml));
 	if (o->run.dry_run) {
 		struct tw_err e;
-		r = tw_up(net, &o->run, &e) < 0 ? tw_cli_fail(e.exit ? e.exit : TW_EXIT_REFUSED, "%s", e.msg) : 0;
-		if (r == 0 && o->run.out)
-			fprintf(o->run.out, "+ hot-plug into domain %s:\n%s", o->domain, xml);
+		r = tw_up(net, &o->run, &e) < 0 ? engine_fail(o, &e) : 0;
+		if (r == 0)
+			plug_step(o, '+', t->name, "would-attach", xml);
 		return r;
 	}
 
@@ -274,18 +303,18 @@ int tw_virt_attach(const struct tw_iface *i, struct tw_net *net, const struct tw
 	bool existed = if_nametoindex(t->name) != 0;
 	struct tw_err e;
 	if (tw_up(net, &o->run, &e) < 0) {
-		r = tw_cli_fail(e.exit ? e.exit : TW_EXIT_REFUSED, "%s", e.msg);
+		r = engine_fail(o, &e);
 	} else if (have) {
-		if (o->run.out)
-			fprintf(o->run.out, "= interface %s already in domain %s\n", t->name, o->domain);
+		plug_step(o, '=', t->name, "present", NULL);
 	} else if (virDomainAttachDeviceFlags(v.dom, xml, VIR_DOMAIN_AFFECT_LIVE) < 0) {
 		r = tw_cli_fail(TW_EXIT_REFUSED, "%s: domain %s: libvirt: %s", o->file, o->domain, virt_msg());
 		struct tw_run_opts q = o->run;
 		q.out = NULL;
+		q.report = NULL;
 		if (!existed && tw_down(net->owner, &q, &e) < 0)
 			fprintf(stderr, "tapwire: rolling back: %s\n", e.msg);
-	} else if (o->run.out) {
-		fprintf(o->run.out, "+ interface %s in domain %s\n", t->name, o->domain);
+	} else {
+		plug_step(o, '+', t->name, "attached", xml);
 	}
 	virt_close(&v);
 	return r;
@@ -313,9 +342,8 @@ int tw_virt_detach(const struct tw_iface *i, const struct tw_net *net,
 	const char *tap = net->taps[0].name;
 	struct tw_err e;
 	if (o->run.dry_run) {
-		if (o->run.out)
-			fprintf(o->run.out, "- interface %s from domain %s\n", tap, o->domain);
-		return tw_down(net->owner, &o->run, &e) < 0 ? tw_cli_fail(e.exit ? e.exit : TW_EXIT_REFUSED, "%s", e.msg) : 0;
+		plug_step(o, '-', tap, "would-detach", NULL);
+		return tw_down(net->owner, &o->run, &e) < 0 ? engine_fail(o, &e) : 0;
 	}
 
 	struct virt v;
@@ -343,11 +371,11 @@ int tw_virt_detach(const struct tw_iface *i, const struct tw_net *net,
 				     : tw_cli_fail(TW_EXIT_REFUSED, "domain %s: the guest has not released interface %s after %d s "
 							  "(no hotplug support in it?); tap %s is kept: detach again later",
 					    o->domain, m, DETACH_WAIT_MS / 1000, tap);
-		else if (o->run.out)
-			fprintf(o->run.out, "- interface %s from domain %s\n", tap, o->domain);
+		else
+			plug_step(o, '-', tap, "detached", NULL);
 	}
 	virt_close(&v);
 	if (r == 0 && tw_down(net->owner, &o->run, &e) < 0)
-		r = tw_cli_fail(e.exit ? e.exit : TW_EXIT_REFUSED, "%s", e.msg);
+		r = engine_fail(o, &e);
 	return r;
 }

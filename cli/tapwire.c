@@ -1,6 +1,6 @@
 /* tapwire: bridges, namespaces, veths and taps from XML, by hand.
  *
- *   tapwire up FILE | down FILE [--force] | check FILE | status [--json]
+ *   tapwire up FILE | down FILE [--force] | check FILE | status  (each [--json])
  *   tapwire attach IFACE.xml [--owner USER] [--domain DOM [--connect URI]]
  *   tapwire detach IFACE.xml [--force] [--domain DOM [--connect URI]]
  *   tapwire gc [-n] [-q] [--json]
@@ -61,7 +61,8 @@ static const char usage_text[] =
 	"Options:\n"
 	"  -n, --dry-run     print the plan, change nothing (up, down, attach, detach, gc)\n"
 	"  -q, --quiet       do not print the steps\n"
-	"  -j, --json        machine-readable output (status, gc)\n"
+	"  -j, --json        one JSON document on stdout: up, check, down, attach,\n"
+	"                    detach (owner, steps, counts, what refused), status, gc\n"
 	"  -f, --force       up, down, detach: remove a bridge that still has ports that\n"
 	"                    are not its owner's, or a tap a process holds (a running\n"
 	"                    VM loses its network); without it they refuse, exit 1\n"
@@ -83,6 +84,7 @@ struct cli {
 	const char *domain, *connect; /* attach/detach --domain, --connect */
 	const char *netns; /* --netns: where "" (where tapwire runs) is */
 	bool dry_run, quiet, json, force;
+	struct tw_report *rep; /* what up, check, down, attach, detach did */
 };
 
 static int parse_args(int argc, char **argv, struct cli *c)
@@ -198,19 +200,23 @@ static int doc_net(const struct tw_doc *doc, const struct cli *c, struct tw_net 
 	if (r < 0)
 		return tw_cli_fail(TW_EXIT_REFUSED, "%s: %s", c->file, err);
 	tw_strscpy((*out)->source, c->file, sizeof((*out)->source));
+	if (doc->kind == TW_DOC_IFACE && (*out)->n_taps)
+		tw_report_tap(c->rep, (*out)->taps[0].name);
 	if (c->owner && doc->kind != TW_DOC_IFACE)
 		tw_strscpy((*out)->owner, c->owner, sizeof((*out)->owner));
 	return 0;
 }
 
-static int engine_fail(const struct tw_err *e)
+static int engine_fail(const struct cli *c, const struct tw_err *e)
 {
+	tw_report_error(c->rep, e->msg);
 	return tw_cli_fail(e->exit ? e->exit : TW_EXIT_REFUSED, "%s", e->msg);
 }
 
 static struct tw_run_opts run_opts(const struct cli *c)
 {
-	struct tw_run_opts o = { .dry_run = c->dry_run, .out = c->quiet ? NULL : stdout,
+	struct tw_run_opts o = { .dry_run = c->dry_run, .out = c->quiet || c->json ? NULL : stdout,
+				 .report = c->rep,
 				 .progress = isatty(STDERR_FILENO), .force = c->force,
 				 .cmd = c->cmd, .err = stderr, .owner_explicit = c->owner != NULL };
 	return o;
@@ -245,7 +251,7 @@ static int do_up(const struct cli *c, const struct tw_net *net)
 {
 	struct tw_run_opts o = run_opts(c);
 	struct tw_err e;
-	return tw_up(net, &o, &e) < 0 ? engine_fail(&e) : 0;
+	return tw_up(net, &o, &e) < 0 ? engine_fail(c, &e) : 0;
 }
 
 /* As a user, check validates the file only (exit 0 when it is valid) and
@@ -255,7 +261,9 @@ static int do_check(const struct cli *c, const struct tw_net *net)
 {
 	struct cli dry = *c;
 	dry.dry_run = true;
-	printf("%s: valid; owner %s: %zu namespaces, %zu bridges, %zu veths, %zu taps, %zu vxlans, "
+	tw_report_owner(c->rep, net->owner);
+	if (!c->json)
+		printf("%s: valid; owner %s: %zu namespaces, %zu bridges, %zu veths, %zu taps, %zu vxlans, "
 	       "%zu ports\n",
 	       c->file, net->owner, net->n_namespaces, net->n_bridges, net->n_veths, net->n_taps,
 	       net->n_vxlans, net->n_ports);
@@ -272,7 +280,7 @@ static int do_down(const struct cli *c, const struct tw_net *net)
 {
 	struct tw_run_opts o = run_opts(c);
 	struct tw_err e;
-	return tw_down(net->owner, &o, &e) < 0 ? engine_fail(&e) : 0;
+	return tw_down(net->owner, &o, &e) < 0 ? engine_fail(c, &e) : 0;
 }
 
 static int cmd_down(const struct cli *c)
@@ -332,7 +340,7 @@ static int cmd_status(const struct cli *c)
 		return tw_cli_fail(TW_EXIT_INPUT, "status takes no FILE");
 	struct tw_run_opts o = run_opts(c);
 	struct tw_err e;
-	return tw_status(stdout, c->json, &o, &e) < 0 ? engine_fail(&e) : 0;
+	return tw_status(stdout, c->json, &o, &e) < 0 ? engine_fail(c, &e) : 0;
 }
 
 static const char *gc_verdict_name(enum tw_gc_verdict v, bool dry_run)
@@ -423,6 +431,7 @@ static int cmd_gc(const struct cli *c)
 	/* What a release kept while another VM used it, and nobody uses now. */
 	struct tw_run_opts o = run_opts(c);
 	o.out = c->json || c->quiet ? NULL : stdout;
+	o.report = NULL;
 	struct tw_gc_freed *freed = NULL;
 	size_t nfreed = 0;
 	struct tw_err e;
@@ -434,7 +443,7 @@ static int cmd_gc(const struct cli *c)
 	free(taps);
 	free(freed);
 	if (kr < 0)
-		return engine_fail(&e);
+		return engine_fail(c, &e);
 	if (r == -EPERM || r == -EACCES)
 		return tw_cli_fail(TW_EXIT_REFUSED, "gc: %s (gc must run as root)", why);
 	if (r < 0)
@@ -464,6 +473,8 @@ static int enter_netns(const char *name)
 	return 0;
 }
 
+static int dispatch(const struct cli *cp);
+
 int main(int argc, char **argv)
 {
 	struct cli c = { 0 };
@@ -477,8 +488,6 @@ int main(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return TW_EXIT_INPUT;
 	}
-	if (c.json && strcmp(c.cmd, "status") && strcmp(c.cmd, "gc"))
-		return tw_cli_fail(TW_EXIT_INPUT, "%s: --json is for status only (and gc)", c.cmd);
 	if (c.force && strcmp(c.cmd, "down") && strcmp(c.cmd, "detach") && strcmp(c.cmd, "up"))
 		return tw_cli_fail(TW_EXIT_INPUT, "%s: --force is for up, down and detach only", c.cmd);
 	if (c.owner && (!strcmp(c.cmd, "status") || !strcmp(c.cmd, "detach") || !strcmp(c.cmd, "gc")))
@@ -490,6 +499,18 @@ int main(int argc, char **argv)
 	if (geteuid() != 0 && !strcmp(c.cmd, "status"))
 		return tw_cli_fail(TW_EXIT_REFUSED, "status needs root (it reads %s and which process "
 				   "holds each tap)", tw_default_rundir());
+	/* The steps as lines on stdout, or one JSON document after them. */
+	bool check = !strcmp(c.cmd, "check");
+	struct tw_report rep;
+	tw_report_init(&rep, c.quiet && !c.json ? NULL : stdout, c.json, c.cmd, c.file,
+		       c.dry_run || check);
+	c.rep = &rep;
+	return tw_report_end(&rep, dispatch(&c));
+}
+
+static int dispatch(const struct cli *cp)
+{
+	struct cli c = *cp;
 	if (!strcmp(c.cmd, "up"))
 		return with_net(&c, do_up);
 	if (!strcmp(c.cmd, "check"))

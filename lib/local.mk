@@ -52,6 +52,7 @@ lib_libtwengine_a_SOURCES = \
 	lib/engine/mtu.c lib/engine/mtu.h lib/engine/ovs-ports.c lib/engine/ovs-ports.h \
 	lib/engine/teardown.c lib/engine/teardown.h \
 	lib/engine/engine.c lib/engine/engine.h lib/engine/run.h lib/engine/status.c \
+	lib/engine/report.c lib/engine/report.h \
 	lib/engine/domain-net.c lib/engine/domain-net.h \
 	lib/engine/gc.c lib/engine/gc.h
 # Who holds a tap, what is on a bridge (gc, down, detach, status).

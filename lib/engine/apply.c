@@ -16,56 +16,67 @@ size_t tw_plan_changes(const struct tw_plan *p)
 	return n;
 }
 
-void tw_step_print(FILE *out, const struct tw_step *s, const char *prefix)
+/* What the line of step s says: "bridge br0 mtu 9000", "address A -> B dev X". */
+static void step_desc(const struct tw_step *s, char *desc, size_t len)
 {
-	char desc[320], label[96];
-	const char *note = s->note[0] && (s->action == TW_ACT_CREATE || s->action == TW_ACT_REMOVE)
-				   ? s->note : NULL;
+	char label[96];
 	if (s->action == TW_ACT_REMOVE)
-		tw_key_format(&s->key, desc, sizeof(desc));
+		tw_key_format(&s->key, desc, len);
 	else
-		tw_kind_ops(s->key.kind)->describe(s, desc, sizeof(desc));
+		tw_kind_ops(s->key.kind)->describe(s, desc, len);
 	if (s->action == TW_ACT_CHANGE && s->key.kind == TW_K_ADDR) {
 		tw_dev_label(s->key.ns, s->key.name, label, sizeof(label));
-		snprintf(desc, sizeof(desc), "address %s -> %s dev %s", s->data, s->key.arg, label);
+		snprintf(desc, len, "address %s -> %s dev %s", s->data, s->key.arg, label);
 	}
-	const char *mark = s->action == TW_ACT_CREATE ? "+" : s->action == TW_ACT_USE ? "="
-			   : s->action == TW_ACT_REMOVE ? "-" : "~";
-	fprintf(out, "%s%s %s%s%s%s%s\n", prefix, mark, desc,
-		s->action == TW_ACT_USE ? " (exists: use it)" : "", note ? " (" : "", note ? note : "",
-		note ? ")" : "");
+}
+
+void tw_step_report(struct tw_report *rep, const struct tw_step *s)
+{
+	char desc[320];
+	const char *note = s->note[0] && (s->action == TW_ACT_CREATE || s->action == TW_ACT_REMOVE)
+				   ? s->note : NULL;
+	step_desc(s, desc, sizeof(desc));
+	char mark = s->action == TW_ACT_CREATE ? '+' : s->action == TW_ACT_USE ? '='
+		    : s->action == TW_ACT_REMOVE ? '-' : '~';
+	tw_report_step(rep, mark, &s->key, NULL, desc,
+		       s->action == TW_ACT_USE ? "exists: use it" : note);
 }
 
 /* "lab: 2 created, 1 changed, 1 removed" (only the counts that are not
  * 0), or "lab: nothing to do"; a dry run says what it would do and that it
  * is one: "lab: 2 to create, 1 to remove (dry run)". */
-static void summary(FILE *out, const struct tw_plan *p, bool dry_run)
+static void summary(struct tw_report *rep, const struct tw_plan *p, bool dry_run)
 {
 	static const char *const done[] = { "created", "changed", "removed", "used" };
 	static const char *const todo[] = { "to create", "to change", "to remove", "to use" };
-	size_t n[4] = { 0 };
+	size_t n[4] = { 0 }, len = 0;
+	char text[200];
 	for (size_t i = 0; i < p->n; i++) {
 		const struct tw_step *s = &p->v[i];
 		if (!s->recorded)
 			n[s->action == TW_ACT_CREATE ? 0 : s->action == TW_ACT_REMOVE ? 2
 			  : s->action == TW_ACT_USE ? 3 : 1]++;
 	}
-	fprintf(out, "%s:", p->owner);
+#define ADD(...) (len += (size_t)snprintf(text + len, len < sizeof(text) ? sizeof(text) - len : 0, \
+					  __VA_ARGS__))
+	ADD("%s:", p->owner);
 	bool any = false;
 	for (size_t k = 0; k < 4; k++)
 		if (n[k]) {
-			fprintf(out, "%s %zu %s", any ? "," : "", n[k], dry_run ? todo[k] : done[k]);
+			ADD("%s %zu %s", any ? "," : "", n[k], dry_run ? todo[k] : done[k]);
 			any = true;
 		}
-	fprintf(out, "%s%s\n", any ? "" : " nothing to do", dry_run ? " (dry run)" : "");
+	ADD("%s%s", any ? "" : " nothing to do", dry_run ? " (dry run)" : "");
+#undef ADD
+	tw_report_summary(rep, text);
 }
 
-void tw_plan_print(FILE *out, const struct tw_plan *p, bool dry_run)
+void tw_plan_report(struct tw_report *rep, const struct tw_plan *p, bool dry_run)
 {
 	for (size_t i = 0; i < p->n; i++)
 		if (!p->v[i].recorded)
-			tw_step_print(out, &p->v[i], "");
-	summary(out, p, dry_run);
+			tw_step_report(rep, &p->v[i]);
+	summary(rep, p, dry_run);
 }
 
 /* ---- apply and roll back */
@@ -106,7 +117,7 @@ static int replace_addr(struct tw_ctx *c, const struct tw_step *s, bool forward,
  * made again. Its line says so: "! tap t0 (removed first to free its
  * name: not brought back)"; its record stays gone. */
 static void rollback(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p, size_t upto,
-		     FILE *out)
+		     struct tw_report *rep)
 {
 	struct tw_rec *recs = calloc(upto + 1, sizeof(*recs));
 	struct tw_rec **ptrs = calloc(upto + 1, sizeof(*ptrs));
@@ -133,27 +144,25 @@ static void rollback(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p, s
 			tw_state_add(st, &old, true, "", p->owner);
 	}
 	tw_teardown(c, ptrs, n, why, sizeof(why));
-	for (size_t i = upto; out && i-- > 0;) {
+	for (size_t i = upto; rep && i-- > 0;) {
 		const struct tw_step *s = &p->v[i];
+		char desc[320];
 		if (i < p->n_early && !s->note[0]) {
-			char key[200];
-			tw_key_format(&s->key, key, sizeof(key));
-			fprintf(out, "! %s (removed first to free its name: not brought back)\n", key);
+			tw_key_format(&s->key, desc, sizeof(desc));
+			tw_report_step(rep, '!', &s->key, NULL, desc,
+				       "removed first to free its name: not brought back");
 			continue;
 		}
 		if (s->recorded || s->action == TW_ACT_USE || s->action == TW_ACT_REMOVE)
 			continue;
-		char desc[320], label[96];
-		tw_kind_ops(s->key.kind)->describe(s, desc, sizeof(desc));
-		if (s->action == TW_ACT_CHANGE && s->key.kind == TW_K_ADDR) {
-			tw_dev_label(s->key.ns, s->key.name, label, sizeof(label));
-			snprintf(desc, sizeof(desc), "address %s -> %s dev %s", s->data, s->key.arg,
-				 label);
-		}
-		fprintf(out, "- %s (undone)\n", desc);
+		struct tw_step shown = *s;
+		if (shown.action != TW_ACT_CHANGE)
+			shown.action = TW_ACT_CREATE; /* described as made, not as removed */
+		step_desc(&shown, desc, sizeof(desc));
+		tw_report_step(rep, '-', &s->key, NULL, desc, "undone");
 	}
-	if (out)
-		fflush(out);
+	if (rep && rep->out)
+		fflush(rep->out);
 	for (size_t i = upto; i-- > p->n_early;)
 		if (!p->v[i].recorded && !(p->v[i].action == TW_ACT_CHANGE && p->v[i].key.kind == TW_K_ATTR))
 			tw_state_drop(st, &p->v[i].key, p->owner);
@@ -216,8 +225,8 @@ static int remove_all(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p, 
 	size_t n = 0;
 	for (size_t i = from; i < to; i++) {
 		const struct tw_step *s = &p->v[i];
-		if (o->out)
-			tw_step_print(o->out, s, "");
+		if (o->rep)
+			tw_step_report(o->rep, s);
 		if (s->note[0])
 			continue; /* kept: only this owner's reference goes */
 		recs[n].key = s->key;
@@ -248,8 +257,8 @@ int tw_plan_apply(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p,
 		struct tw_step *s = &p->v[i];
 		if (s->recorded)
 			continue;
-		if (o->out)
-			tw_step_print(o->out, s, "");
+		if (o->rep)
+			tw_step_report(o->rep, s);
 		progress(o, done++, todo, false);
 		char why[256] = "";
 		int r = apply_step(c, st, p, s, why, sizeof(why));
@@ -264,19 +273,19 @@ int tw_plan_apply(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p,
 			 * under its name now is not ours. Only its record goes. */
 			if (!(s->action == TW_ACT_CHANGE && s->key.kind == TW_K_ATTR))
 				tw_state_drop(st, &s->key, p->owner);
-			rollback(c, st, p, i, o->out);
+			rollback(c, st, p, i, o->rep);
 			return -1;
 		}
 	}
 	if (remove_all(c, st, p, i, p->n, o, e) < 0) {
-		rollback(c, st, p, i, o->out);
+		rollback(c, st, p, i, o->rep);
 		return -1;
 	}
 	if (p->source[0] && tw_state_set_source(st, p->owner, p->source) < 0)
 		return tw_err_set(e, 1, "state: %s: cannot record where %s comes from",
 				  tw_state_path(st), p->owner);
 	progress(o, todo, todo, true);
-	if (o->out && todo)
-		summary(o->out, p, false);
+	if (o->rep && todo)
+		summary(o->rep, p, false);
 	return 0;
 }

@@ -149,13 +149,28 @@ int tw_run_close(struct tw_run *run, int rc, struct tw_err *e)
 	return rc;
 }
 
-static int busy_report(const char *owner, const struct tw_run_opts *o, struct tw_rec *const *undo,
-		       const struct tw_busy *busy, int nbusy, struct tw_err *e);
+static int busy_report(const char *owner, const struct tw_run_opts *o, struct tw_report *rep,
+		       struct tw_rec *const *undo, const struct tw_busy *busy, int nbusy,
+		       struct tw_err *e);
+
+/* Where a run says its steps: the caller's report, or text lines on o->out
+ * through local; the owner is known from here on. */
+static struct tw_report *report_of(const struct tw_run_opts *o, struct tw_report *local,
+				   const char *owner)
+{
+	struct tw_report *r = o->report;
+	if (!r) {
+		r = local;
+		tw_report_init(r, o->out, false, o->cmd, NULL, o->dry_run);
+	}
+	tw_report_owner(r, owner);
+	return r;
+}
 
 /* The removals of a converging up obey what down obeys: nothing in use is
  * cut off unless --force says so. Decided before anything changes. */
 static int up_busy(struct tw_run *run, const struct tw_plan *p, const struct tw_run_opts *o,
-		   struct tw_err *e)
+		   struct tw_report *rep, struct tw_err *e)
 {
 	struct tw_rec *recs = calloc(p->n + 1, sizeof(*recs));
 	struct tw_rec **undo = calloc(p->n + 1, sizeof(*undo));
@@ -183,7 +198,7 @@ static int up_busy(struct tw_run *run, const struct tw_plan *p, const struct tw_
 	else if (nbusy) {
 		struct tw_run_opts ro = *o;
 		ro.cmd = "up";
-		rc = busy_report(p->owner, &ro, undo, busy, nbusy, e);
+		rc = busy_report(p->owner, &ro, rep, undo, busy, nbusy, e);
 	}
 out:
 	free(busy);
@@ -195,56 +210,65 @@ out:
 int tw_up(const struct tw_net *net, const struct tw_run_opts *o, struct tw_err *e)
 {
 	struct tw_run run;
+	struct tw_report local, *rep = report_of(o, &local, net->owner);
 	if (tw_run_open(&run, o, !o->dry_run, e) < 0)
 		return -1;
 	struct tw_plan plan;
 	struct tw_plan_opts po = { .owner_explicit = o->owner_explicit };
 	int rc = tw_plan_build_opts(run.ctx, run.st, net, &po, &plan, e);
 	if (rc == 0)
-		rc = up_busy(&run, &plan, o, e);
+		rc = up_busy(&run, &plan, o, rep, e);
 	if (rc == 0 && o->dry_run) {
-		if (o->out)
-			tw_plan_print(o->out, &plan, true);
+		tw_plan_report(rep, &plan, true);
 	} else if (rc == 0) {
-		struct tw_apply_opts ao = { .out = o->out, .progress = o->progress };
-		if (!tw_plan_changes(&plan) && o->out)
-			fprintf(o->out, "%s: nothing to do\n", net->owner);
+		struct tw_apply_opts ao = { .rep = rep, .progress = o->progress };
+		char text[TW_OWNER_MAX + 16];
+		snprintf(text, sizeof(text), "%s: nothing to do", net->owner);
+		if (!tw_plan_changes(&plan))
+			tw_report_summary(rep, text);
 		rc = tw_plan_apply(run.ctx, run.st, &plan, &ao, e);
 	}
 	tw_plan_free(&plan);
 	return tw_run_close(&run, rc, e);
 }
 
-static void print_release(FILE *out, const struct tw_rec *r, bool undo, const char *owner)
+static void print_release(struct tw_report *rep, const struct tw_rec *r, bool undo,
+			  const char *owner)
 {
-	char key[200];
+	char key[200], note[TW_OWNER_MAX + 64];
 	tw_key_format(&r->key, key, sizeof(key));
 	if (undo)
-		fprintf(out, "- %s\n", key);
+		tw_report_step(rep, '-', &r->key, NULL, key, NULL);
 	else if (r->n_owners > 1)
-		fprintf(out, "= %s (kept: still used by %s%s)\n", key,
+		snprintf(note, sizeof(note), "kept: still used by %s%s",
 			 strcmp(r->owners[0], owner) ? r->owners[0] : r->owners[1],
 			 r->n_owners > 2 ? " and others" : "");
 	else
-		fprintf(out, "= %s (kept: tapwire did not create it)\n", key);
+		snprintf(note, sizeof(note), "kept: tapwire did not create it");
+	if (!undo)
+		tw_report_step(rep, '=', &r->key, NULL, key, note);
 }
 
 /* What `down` found in use: refuse (one line each, nothing changed), cut it
  * off (--force, said on out), or keep it (the hook's release). */
-static int busy_report(const char *owner, const struct tw_run_opts *o, struct tw_rec *const *undo,
-		       const struct tw_busy *busy, int nbusy, struct tw_err *e)
+static int busy_report(const char *owner, const struct tw_run_opts *o, struct tw_report *rep,
+		       struct tw_rec *const *undo, const struct tw_busy *busy, int nbusy,
+		       struct tw_err *e)
 {
 	const char *cmd = o->cmd ? o->cmd : "down";
 	FILE *err = o->err ? o->err : stderr;
-	char line[600];
+	char line[600], note[TW_OWNER_MAX + 32];
 	for (int i = 0; i < nbusy; i++) {
-		tw_busy_format(&busy[i], undo[busy[i].rec], line, sizeof(line));
-		if (o->force && o->out)
-			fprintf(o->out, "! %s: %s (--force)\n", line,
-				busy[i].port[0] ? "cut off" : "removed anyway");
-		else if (o->keep_busy && o->out)
-			fprintf(o->out, "= %s: kept, on record for %s\n", line, owner);
-		else if (!o->force && !o->keep_busy)
+		const struct tw_rec *r = undo[busy[i].rec];
+		tw_busy_format(&busy[i], r, line, sizeof(line));
+		tw_report_blocker(rep, &busy[i], r, line);
+		snprintf(note, sizeof(note), "kept, on record for %s", owner);
+		if (o->force)
+			tw_report_step_colon(rep, '!', &r->key, line, busy[i].port[0]
+					     ? "cut off (--force)" : "removed anyway (--force)");
+		else if (o->keep_busy)
+			tw_report_step_colon(rep, '=', &r->key, line, note);
+		else
 			fprintf(err, "tapwire: %s %s: %s; --force removes %s anyway\n", cmd, owner, line,
 				busy[i].port[0] ? "it" : "the tap");
 	}
@@ -296,6 +320,7 @@ static int keep_why(struct tw_state *st, const char *owner, struct tw_rec *const
 int tw_down(const char *owner, const struct tw_run_opts *o, struct tw_err *e)
 {
 	struct tw_run run;
+	struct tw_report local, *rep = report_of(o, &local, owner);
 	if (tw_run_open(&run, o, !o->dry_run, e) < 0)
 		return -1;
 	size_t n = tw_state_count(run.st), nmine = 0, nundo = 0;
@@ -329,7 +354,7 @@ int tw_down(const char *owner, const struct tw_run_opts *o, struct tw_err *e)
 		rc = tw_err_set(e, 1, "%s: cannot tell what is in use: %s", owner, why);
 		goto out;
 	}
-	if (nbusy && (rc = busy_report(owner, o, undo, busy, nbusy, e)) < 0)
+	if (nbusy && (rc = busy_report(owner, o, rep, undo, busy, nbusy, e)) < 0)
 		goto out;
 	for (int b = 0; o->keep_busy && b < nbusy; b++)
 		for (size_t i = 0; i < nmine; i++)
@@ -342,11 +367,13 @@ int tw_down(const char *owner, const struct tw_run_opts *o, struct tw_err *e)
 	for (size_t i = 0; i < nmine; i++) {
 		if (act[i] && !keep[i])
 			undo[nundo++] = &mine[i];
-		if (o->out && !keep[i])
-			print_release(o->out, &mine[i], act[i], owner);
+		if (!keep[i])
+			print_release(rep, &mine[i], act[i], owner);
 	}
-	if (!nmine && o->out)
-		fprintf(o->out, "%s: nothing on record\n", owner);
+	char text[TW_OWNER_MAX + 24];
+	snprintf(text, sizeof(text), "%s: nothing on record", owner);
+	if (!nmine)
+		tw_report_summary(rep, text);
 	if (!o->dry_run) {
 		int r = tw_teardown(run.ctx, undo, nundo, why, sizeof(why));
 		for (size_t i = 0; i < nmine; i++)
@@ -409,6 +436,7 @@ static int gc_owner(struct tw_run *run, const char *owner, const struct tw_run_o
 	struct tw_busy *busy = NULL;
 	int rc = 0;
 	char why[256] = "";
+	struct tw_report local, *rep = report_of(o, &local, owner);
 	if (!kept || !undo || !take_recs || !is_free || !take || !at) {
 		rc = tw_err_set(e, 1, "out of memory");
 		goto out;
@@ -441,8 +469,7 @@ static int gc_owner(struct tw_run *run, const char *owner, const struct tw_run_o
 						 r->key.kind == TW_K_PORT)) {
 				undo[nundo++] = &take_recs[ntake];
 				if (!is_free[i]) { /* kept with it: as down says it */
-					if (o->out)
-						print_release(o->out, r, true, owner);
+					print_release(rep, r, true, owner);
 					ntake++;
 					continue;
 				}
@@ -454,8 +481,9 @@ static int gc_owner(struct tw_run *run, const char *owner, const struct tw_run_o
 				*freed = v;
 				tw_key_format(&r->key, v[*nfreed].what, sizeof(v[*nfreed].what));
 				tw_strscpy(v[*nfreed].owner, owner, sizeof(v[*nfreed].owner));
-				if (o->out)
-					fprintf(o->out, "- %s (kept for %s, free now)\n", v[*nfreed].what, owner);
+				char note[TW_OWNER_MAX + 24];
+				snprintf(note, sizeof(note), "kept for %s, free now", owner);
+				tw_report_step(rep, '-', &r->key, NULL, v[*nfreed].what, note);
 				(*nfreed)++;
 			}
 			ntake++;

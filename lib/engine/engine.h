@@ -7,11 +7,13 @@
 
 #include "core/model.h"
 #include "engine/plan.h"
+#include "engine/report.h"
 
 struct tw_run_opts {
 	const char *rundir; /* NULL: tw_default_rundir() */
 	bool dry_run;       /* print the plan, change nothing */
 	FILE *out;          /* one line per step; NULL: quiet */
+	struct tw_report *report; /* the steps go here instead of out (--json) */
 	bool progress;      /* a step counter on stderr for long runs */
 	/* down: a bridge to delete with ports that are not this owner's, or a
 	 * tap to delete that a process holds, is in use by someone else. */

@@ -8,6 +8,7 @@
 
 #include "core/err.h"
 #include "core/model.h"
+#include "engine/report.h"
 #include "engine/state.h"
 #include "kinds/ctx.h"
 #include "kinds/kind.h"
@@ -51,16 +52,16 @@ int tw_plan_needs(struct tw_ctx *c, struct tw_plan *p, struct tw_err *e);
 /* apply.c: steps that change something (the kernel or the record). */
 size_t tw_plan_changes(const struct tw_plan *p);
 
-/* One line per step: "+ create", "~ set", "= use", "- remove". */
-void tw_step_print(FILE *out, const struct tw_step *s, const char *prefix);
+/* One step: "+ create", "~ set", "= use", "- remove" (engine/report.h). */
+void tw_step_report(struct tw_report *rep, const struct tw_step *s);
 /* What a dry run prints: each step that changes something, then one line,
  * "lab: 2 to create, 1 to change, 1 to remove (dry run)" or "lab: nothing
  * to do (dry run)", so that it never reads as a real run. */
-void tw_plan_print(FILE *out, const struct tw_plan *p, bool dry_run);
+void tw_plan_report(struct tw_report *rep, const struct tw_plan *p, bool dry_run);
 
 struct tw_apply_opts {
-	FILE *out;      /* step lines, or NULL */
-	bool progress;  /* a counter on stderr */
+	struct tw_report *rep; /* the steps, or NULL */
+	bool progress;         /* a counter on stderr */
 };
 int tw_plan_apply(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p,
 		  const struct tw_apply_opts *o, struct tw_err *e);

@@ -86,7 +86,6 @@ refused 2 "down with FILE and --owner" "down: give FILE or --owner NAME, not bot
 	down --owner seed-veth "$EX/seed-veth.xml"
 refused 2 "up --owner with a bad name" "--owner a/b: owner name contains '/'" \
 	up --owner a/b "$EX/seed-veth.xml"
-refused 2 "--json outside status" "check: --json is for status only" check --json "$EX/seed-veth.xml"
 refused 2 "status --owner" "status: --owner does not apply" status --owner x
 refused 2 "attach of a <tw:net>" "$(re "$EX/seed-veth.xml"): attach takes one libvirt <interface> element" \
 	attach "$EX/seed-veth.xml"

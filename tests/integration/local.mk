@@ -37,6 +37,7 @@ TW_INTEGRATION_TESTS = \
 	tests/integration/helper-gc.sh \
 	tests/integration/engine-examples.sh \
 	tests/integration/engine-fail.sh \
+	tests/integration/engine-json.sh \
 	tests/integration/engine-faults.sh \
 	tests/integration/engine-attach.sh \
 	tests/integration/engine-share.sh \
