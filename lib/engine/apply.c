@@ -207,6 +207,31 @@ static int apply_step(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p,
 	return r;
 }
 
+int tw_plan_removals(const struct tw_plan *p, size_t from, size_t to, struct tw_rec **recs,
+		     struct tw_rec ***undo)
+{
+	*recs = calloc(to > from ? to - from : 1, sizeof(**recs));
+	*undo = calloc(to > from ? to - from : 1, sizeof(**undo));
+	if (!*recs || !*undo) {
+		free(*recs);
+		free(*undo);
+		*recs = NULL;
+		*undo = NULL;
+		return -ENOMEM;
+	}
+	int n = 0;
+	for (size_t i = from; i < to; i++) {
+		const struct tw_step *s = &p->v[i];
+		if (s->action != TW_ACT_REMOVE || s->note[0])
+			continue; /* kept: only this owner's reference goes */
+		(*recs)[n].key = s->key;
+		tw_strscpy((*recs)[n].data, s->data, sizeof((*recs)[n].data));
+		(*undo)[n] = &(*recs)[n];
+		n++;
+	}
+	return n;
+}
+
 /* Steps [from, to): what the owner no longer declares, undone in one
  * teardown, as `down` undoes it: once everything else is in place, or
  * first, for the removals that free a name a creation needs. */
@@ -215,27 +240,14 @@ static int remove_all(struct tw_ctx *c, struct tw_state *st, struct tw_plan *p, 
 {
 	if (from >= to)
 		return 0;
-	struct tw_rec *recs = calloc(to - from, sizeof(*recs));
-	struct tw_rec **undo = calloc(to - from, sizeof(*undo));
-	if (!recs || !undo) {
-		free(recs);
-		free(undo);
+	for (size_t i = from; o->rep && i < to; i++)
+		tw_step_report(o->rep, &p->v[i]);
+	struct tw_rec *recs, **undo;
+	int n = tw_plan_removals(p, from, to, &recs, &undo);
+	if (n < 0)
 		return tw_err_set(e, 1, "out of memory");
-	}
-	size_t n = 0;
-	for (size_t i = from; i < to; i++) {
-		const struct tw_step *s = &p->v[i];
-		if (o->rep)
-			tw_step_report(o->rep, s);
-		if (s->note[0])
-			continue; /* kept: only this owner's reference goes */
-		recs[n].key = s->key;
-		tw_strscpy(recs[n].data, s->data, sizeof(recs[n].data));
-		undo[n] = &recs[n];
-		n++;
-	}
 	char why[256] = "";
-	int r = tw_teardown(c, undo, n, why, sizeof(why));
+	int r = tw_teardown(c, undo, (size_t)n, why, sizeof(why));
 	free(recs);
 	free(undo);
 	if (r < 0)

@@ -172,26 +172,14 @@ static struct tw_report *report_of(const struct tw_run_opts *o, struct tw_report
 static int up_busy(struct tw_run *run, const struct tw_plan *p, const struct tw_run_opts *o,
 		   struct tw_report *rep, struct tw_err *e)
 {
-	struct tw_rec *recs = calloc(p->n + 1, sizeof(*recs));
-	struct tw_rec **undo = calloc(p->n + 1, sizeof(*undo));
+	struct tw_rec *recs, **undo;
 	struct tw_busy *busy = NULL;
-	size_t n = 0;
+	int n = tw_plan_removals(p, 0, p->n, &recs, &undo);
 	int rc = 0;
-	if (!recs || !undo) {
-		rc = tw_err_set(e, TW_EXIT_REFUSED, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < p->n; i++) {
-		const struct tw_step *s = &p->v[i];
-		if (s->action != TW_ACT_REMOVE || s->note[0])
-			continue; /* a kept object only loses this owner's reference */
-		recs[n].key = s->key;
-		tw_strscpy(recs[n].data, s->data, sizeof(recs[n].data));
-		undo[n] = &recs[n];
-		n++;
-	}
+	if (n < 0)
+		return tw_err_set(e, TW_EXIT_REFUSED, "out of memory");
 	char why[256] = "";
-	int nbusy = n ? tw_teardown_busy(run->ctx, run->st, p->owner, undo, n, &busy, why,
+	int nbusy = n ? tw_teardown_busy(run->ctx, run->st, p->owner, undo, (size_t)n, &busy, why,
 					 sizeof(why)) : 0;
 	if (nbusy < 0)
 		rc = tw_err_set(e, TW_EXIT_REFUSED, "%s: cannot tell what is in use: %s", p->owner, why);
@@ -200,7 +188,6 @@ static int up_busy(struct tw_run *run, const struct tw_plan *p, const struct tw_
 		ro.cmd = "up";
 		rc = busy_report(p->owner, &ro, rep, undo, busy, nbusy, e);
 	}
-out:
 	free(busy);
 	free(undo);
 	free(recs);

@@ -59,6 +59,13 @@ void tw_step_report(struct tw_report *rep, const struct tw_step *s);
  * to do (dry run)", so that it never reads as a real run. */
 void tw_plan_report(struct tw_report *rep, const struct tw_plan *p, bool dry_run);
 
+/* The records the removal steps among [from, to) undo, as tw_teardown
+ * takes them (a kept object, which only loses this owner's reference, has
+ * none): *recs holds them, *undo points at each (free() both). Their
+ * number, or -ENOMEM. */
+int tw_plan_removals(const struct tw_plan *p, size_t from, size_t to, struct tw_rec **recs,
+		     struct tw_rec ***undo);
+
 struct tw_apply_opts {
 	struct tw_report *rep; /* the steps, or NULL */
 	bool progress;         /* a counter on stderr */
