@@ -134,27 +134,18 @@ static void take_environment(void)
  * SIOCSIFHWADDR, no capability needed. Read from sysfs (netlink does not
  * carry addr_assign_type), trusted only when it shows the very device
  * netlink found; any doubt says "not pinned" and the bridge is pinned. */
-static int read_sysfs(const char *path, char *buf, size_t len)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, len - 1);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = 0;
-	buf[strcspn(buf, "\n")] = 0;
-	return 0;
-}
-
 static bool mac_is_pinned(const struct tw_link *br)
 {
 	char path[64], buf[32];
 	unsigned long ifindex, type;
 	snprintf(path, sizeof(path), "/sys/class/net/%s/ifindex", br->name);
-	if (read_sysfs(path, buf, sizeof(buf)) < 0 || tw_parse_uint(buf, 1, INT32_MAX, &ifindex) < 0 ||
+	if (tw_read_small(path, buf, sizeof(buf)) <= 0 ||
+	    tw_parse_uint(buf, 1, INT32_MAX, &ifindex) < 0 ||
 	    (int)ifindex != br->ifindex)
 		return false;
 	snprintf(path, sizeof(path), "/sys/class/net/%s/addr_assign_type", br->name);
-	return read_sysfs(path, buf, sizeof(buf)) == 0 && tw_parse_uint(buf, 0, 255, &type) == 0 &&
+	return tw_read_small(path, buf, sizeof(buf)) > 0 &&
+	       tw_parse_uint(buf, 0, 255, &type) == 0 &&
 	       type == 3; /* NET_ADDR_SET */
 }
 

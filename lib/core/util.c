@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <unistd.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -251,6 +253,22 @@ bool tw_strscpy(char *dst, const char *src, size_t len)
 	}
 	memcpy(dst, src, n + 1);
 	return true;
+}
+
+ssize_t tw_read_small(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	ssize_t k = read(fd, buf, len - 1);
+	int e = errno;
+	close(fd);
+	if (k < 0)
+		return -e;
+	if (k > 0 && buf[k - 1] == '\n')
+		k--;
+	buf[k] = 0;
+	return k;
 }
 
 char *tw_one_line(char *s, size_t n, char c)

@@ -68,6 +68,11 @@ int tw_ip_parse(const char *s, struct tw_cidr *out);
 /* Strict decimal parse of an unsigned value within [min, max]. */
 int tw_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
 
+/* The start of a small file (sysfs, /proc): one read of at most len - 1
+ * bytes, NUL-terminated in buf, a final newline dropped. Their number, or
+ * -errno. */
+ssize_t tw_read_small(const char *path, char *buf, size_t len);
+
 /* Replaces every control byte (below 0x20, and 0x7f) among the first n
  * bytes of s, or up to its NUL, with c, in place, and returns s: text that
  * reaches a log or a terminal stays one line and sends no escape. UTF-8 is

@@ -236,18 +236,6 @@ static void libvirt_domain(const char *cmdline, size_t len, char *out, size_t ou
 	}
 }
 
-static ssize_t read_small(const char *path, char *buf, size_t len)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t k = read(fd, buf, len - 1);
-	if (k < 0)
-		return -1;
-	buf[k] = 0;
-	return k;
-}
-
 void tw_holder_describe(struct tw_holder *h)
 {
 	h->comm[0] = h->domain[0] = 0;
@@ -255,14 +243,13 @@ void tw_holder_describe(struct tw_holder *h)
 		return;
 	char path[64], buf[4096];
 	snprintf(path, sizeof(path), "/proc/%ld/comm", (long)h->pid);
-	if (read_small(path, h->comm, sizeof(h->comm)) > 0)
-		h->comm[strcspn(h->comm, "\n")] = 0;
+	tw_read_small(path, h->comm, sizeof(h->comm));
 	/* Only what a terminal and JSON take as it is. */
 	for (char *p = h->comm; *p; p++)
 		if (*p < 0x20 || *p > 0x7e || *p == '"' || *p == '\\')
 			*p = '?';
 	snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)h->pid);
-	ssize_t k = read_small(path, buf, sizeof(buf));
+	ssize_t k = tw_read_small(path, buf, sizeof(buf));
 	if (k > 0)
 		libvirt_domain(buf, (size_t)k, h->domain, sizeof(h->domain));
 	for (char *p = h->domain; *p; p++)
