@@ -25,12 +25,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
 
 #include "conf.h"
 #include "core/err.h"
+#include "engine/converge.h"
 #include "engine/domain-net.h"
 #include "engine/engine.h"
 #include "owners.h"
@@ -286,23 +286,6 @@ static FILE *engine_log(struct logbuf *lb)
 	return out;
 }
 
-/* What the state records as the source of the domain's owner, and release
- * looks for: the domain's name (which also starts the hook's "web:14: ..."
- * messages), cut as tw_net's source is. The engine records a source that
- * names a regular file as that file's real path (lib/engine/converge.c),
- * so a domain named like a file where the hook runs is looked for the same
- * way. */
-typedef char domain_source_t[sizeof(((struct tw_net *)0)->source)];
-static void domain_source(const char *domain, domain_source_t buf, bool recorded)
-{
-	struct stat sb;
-	char *real = NULL;
-	if (recorded && stat(domain, &sb) == 0 && S_ISREG(sb.st_mode))
-		real = realpath(domain, NULL);
-	tw_strscpy(buf, real ? real : domain, sizeof(domain_source_t));
-	free(real);
-}
-
 /* prepare begin: the domain's network, as its XML describes it. */
 static int prepare(struct job *j)
 {
@@ -333,7 +316,9 @@ static int prepare(struct job *j)
 		return fail(TW_EXIT_INPUT, "%s:%d: %s", j->domain, line, err);
 	if (r < 0)
 		return fail(r == -EINVAL ? TW_EXIT_INPUT : TW_EXIT_REFUSED, "%s: %s", j->domain, err);
-	domain_source(j->domain, net->source, false);
+	/* The source of the domain's owner is the domain's name (which also
+	 * starts the hook's "web:14: ..." messages); release looks for it. */
+	tw_strscpy(net->source, j->domain, sizeof(net->source));
 	/* The build default's group goes with its user, on the taps that user
 	 * was given (tw_domain_net keeps the taps of d->net, in order). */
 	for (size_t i = 0; group[0] && i < net->n_taps; i++)
@@ -383,9 +368,12 @@ static void xml_owner(struct job *j, char *owner, size_t len)
 static int release(struct job *j)
 {
 	const char *rundir = tw_default_rundir();
-	domain_source_t source;
-	char hint[TW_OWNER_MAX], err[600];
-	domain_source(j->domain, source, true);
+	/* Named as the engine records it: cut as tw_net's source is, and a
+	 * domain named like a file where the hook runs as that file's path. */
+	char given[sizeof(((struct tw_net *)0)->source)];
+	char source[TW_SOURCE_MAX], hint[TW_OWNER_MAX], err[600];
+	tw_strscpy(given, j->domain, sizeof(given));
+	tw_source_name(given, source, sizeof(source));
 	xml_owner(j, hint, sizeof(hint));
 	const char *const hints[2] = { j->domain, hint };
 	struct owners o = { .v = NULL };

@@ -9,9 +9,7 @@
 
 /* ---- the source: who described this owner */
 
-/* A file is named by its absolute path, so lab.xml and ./lab.xml are one
- * source; anything else (the hook's domain name) as it is. */
-static void canonical(const char *src, char *out, size_t len)
+void tw_source_name(const char *src, char *out, size_t len)
 {
 	struct stat sb;
 	char *real = NULL;
@@ -24,7 +22,7 @@ static void canonical(const char *src, char *out, size_t len)
 int tw_converge_source(struct tw_state *st, const struct tw_net *net, bool owner_explicit,
 		       struct tw_plan *p, struct tw_err *e)
 {
-	canonical(net->source, p->source, sizeof(p->source));
+	tw_source_name(net->source, p->source, sizeof(p->source));
 	const char *had = tw_state_source(st, net->owner);
 	if (owner_explicit || !p->source[0] || !had || !strcmp(had, p->source) ||
 	    !tw_state_owner_known(st, net->owner))

@@ -12,6 +12,11 @@
 
 #include "engine/plan.h"
 
+/* A source as the state records it: a file by its absolute path, so
+ * lab.xml and ./lab.xml are one source; anything else (the hook's domain
+ * name) as it is. */
+void tw_source_name(const char *src, char *out, size_t len);
+
 /* Fill p->source (a file's absolute path, or the source as given: a
  * domain's name) and refuse, with exit 2, an owner already on record for
  * another source unless owner_explicit. Records without a source (written
