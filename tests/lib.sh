@@ -137,3 +137,16 @@ tw_held_in_sendmsg() { # tw_held_in_sendmsg PROGRAM
 	done
 	return 1
 }
+
+# A process that holds tap NAME open (tests/tw-tap-persist --open) until
+# $TW_TMP/release exists, at most 60 s; its pid in $hpid, and what it said
+# (`held NAME` once it holds it, waited for at most 5 s) in $TW_TMP/hold.out.
+tw_hold_tap() { # tw_hold_tap NAME
+	"$top_builddir/tests/tw-tap-persist" --open "$1" --hold "$TW_TMP/release" --timeout 60 \
+		>"$TW_TMP/hold.out" 2>&1 &
+	hpid=$!
+	_i=0
+	while ! grep -q '^held' "$TW_TMP/hold.out" 2>/dev/null && [ $_i -lt 50 ]; do
+		sleep 0.1; _i=$((_i + 1))
+	done
+}

@@ -90,11 +90,7 @@ cat >"$TW_TMP/iface.xml" <<XML
 XML
 run attach "$TW_TMP/iface.xml"
 is "$rc" 0 "attach makes busytap0"
-"$top_builddir/tests/tw-tap-persist" --open busytap0 --hold "$TW_TMP/release" --timeout 60 \
-	>"$TW_TMP/hold.out" 2>&1 &
-hpid=$!
-i=0
-while ! grep -q '^held' "$TW_TMP/hold.out" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+tw_hold_tap busytap0
 like "$(cat "$TW_TMP/hold.out")" '^held busytap0' "a process holds busytap0 (pid $hpid)"
 before=$(kstate)
 run detach --dry-run "$TW_TMP/iface.xml"

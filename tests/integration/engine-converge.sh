@@ -247,11 +247,7 @@ run up "$G"
 is "$rc" 0 "early removal, then a failure: the next up makes clt2 again"
 
 # the tap to remove first is held: refused before anything changes
-"$top_builddir/tests/tw-tap-persist" --open clt2 --hold "$TW_TMP/release" --timeout 60 \
-	>"$TW_TMP/hold.out" 2>&1 &
-hpid=$!
-i=0
-while ! grep -q '^held' "$TW_TMP/hold.out" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+tw_hold_tap clt2
 like "$(cat "$TW_TMP/hold.out")" '^held clt2' "held: a process holds clt2 (pid $hpid)"
 before=$(kjson)
 cp "$TAPWIRE_RUNDIR"/state* "$TW_TMP/state.before"

@@ -21,13 +21,7 @@ tw_add_user twqemu 4331
 tw_add_user twowner 4332
 ip link add lan0 type bridge && ip link set lan0 up
 
-mkdir -p "$TW_TMP/dev/up" "$TW_TMP/dev/work"
-mount -t overlay overlay -o "lowerdir=/dev,upperdir=$TW_TMP/dev/up,workdir=$TW_TMP/dev/work" /dev ||
-	skip_all "cannot overlay /dev here (needed for a private /dev/log)"
-"$top_builddir/tests/tw-syslog-sink" /dev/log 1000 120 > "$TW_TMP/syslog" 2> "$TW_TMP/sink.err" &
-sink=$!
-i=0
-while [ $i -lt 100 ] && ! grep -q '^ready$' "$TW_TMP/syslog" 2>/dev/null; do sleep 0.05; i=$((i + 1)); done
+tw_syslog_sink 1000 120
 
 # hook NAME OP-SUBOP XML: as libvirt runs it; sets rc, out, err, and log
 # (the syslog lines it sent).
@@ -132,7 +126,7 @@ like "$log" "tapwire-hook\[[0-9]+\]: twdom.\[31m.$forged: twdom.\[31m.$forged:[0
 	"... whole, prefix and message"
 is "$(printf '%s' "$log" | tr -d '\n' | tr -cd '\000-\037\177' | wc -c)" 0 "... with no control byte in it"
 
-kill "$sink" 2> /dev/null
-wait "$sink" 2> /dev/null
+kill "$tw_sink" 2> /dev/null
+wait "$tw_sink" 2> /dev/null
 is "$(world)" "$base" "the world is as it was"
 done_testing

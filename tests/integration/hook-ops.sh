@@ -7,18 +7,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 tw_isolate "$@"
 
-H=$top_builddir/hooks/tapwire-hook
-D=$top_srcdir/tests/integration/hook-data
-X=$TW_TMP/xml
-mkdir -p "$X"
-# The hook's view of the world, pointed into this test (it would otherwise
-# read $sysconfdir; libvirt passes hooks no environment, so only a hand-run
-# hook sees these).
-export TAPWIRE_HOOK_CONF=$TW_TMP/tapwire.conf
-export TAPWIRE_QEMU_CONF=$TW_TMP/qemu.conf
-export TAPWIRE_RUNDIR=$TW_TMP/state
-unset TAPWIRE_HOOK_DEBUG
-rm -rf "$TAPWIRE_RUNDIR"
+. "$top_srcdir/tests/integration/hook-lib.sh"
 policy() { printf '%s\n' "$@" > "$TAPWIRE_HOOK_CONF"; chmod 0644 "$TAPWIRE_HOOK_CONF"; }
 
 # hook DOMAIN OP-SUBOP [XML]: run it as libvirt does (argv from the
@@ -32,13 +21,6 @@ hook() {
 	out=$(cat "$TW_TMP/out")
 	err=$(cat "$TW_TMP/err")
 }
-# The kernel's view: devices with their master, and namespaces.
-world() {
-	for d in $(ls /sys/class/net | sort); do printf '%s>%s ' "$d" "$(dev_master "$d")"; done
-	ls /run/netns | sort | tr '\n' ' '
-}
-# The state of this namespace: state-nc<COOKIE> (the host's alone is "state").
-state_lines() { cat "$TAPWIRE_RUNDIR"/state* 2>/dev/null | md5sum; }
 quiet_ok() { # quiet_ok WHAT: exit 0, nothing on stdout or stderr
 	is "$rc:$out:$err" "0::" "$1: exit 0, prints nothing"
 }
@@ -102,7 +84,7 @@ is "$(sys_attr twdom-mq owner)" 4321 "... owned by qemu.conf's user"
 check "... up" dev_is_up twdom-mq
 check "lan0 (existing, not declared) is used, not touched" test "$(bridge_ports lan0)" = ""
 after=$(world)
-st=$(state_lines)
+st=$(state_sum)
 
 hook twdom prepare-begin
 quiet_ok "twdom prepare begin again (idempotent)"
@@ -113,7 +95,7 @@ for op in start-begin started-begin reconnect-begin migrate-begin restore-begin 
 	quiet_ok "twdom $op while running"
 done
 is "$(world)" "$after" "... none of them changed the kernel"
-is "$(state_lines)" "$st" "... or the state"
+is "$(state_sum)" "$st" "... or the state"
 
 hook twdom release-end
 quiet_ok "twdom release end"

@@ -8,15 +8,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 tw_isolate "$@"
 
-H=$top_builddir/hooks/tapwire-hook
-D=$top_srcdir/tests/integration/hook-data
-X=$TW_TMP/xml
-mkdir -p "$X"
-export TAPWIRE_HOOK_CONF=$TW_TMP/tapwire.conf
-export TAPWIRE_QEMU_CONF=$TW_TMP/qemu.conf
-export TAPWIRE_RUNDIR=$TW_TMP/state
-unset TAPWIRE_HOOK_DEBUG
-rm -rf "$TAPWIRE_RUNDIR"
+. "$top_srcdir/tests/integration/hook-lib.sh"
 printf 'bridge vm-*\n' > "$TAPWIRE_HOOK_CONF"
 chmod 0644 "$TAPWIRE_HOOK_CONF"
 printf 'user = "root"\n' > "$TAPWIRE_QEMU_CONF"
@@ -28,11 +20,6 @@ hook() {
 	out=$(cat "$TW_TMP/out")
 	err=$(cat "$TW_TMP/err")
 }
-world() {
-	for d in $(ls /sys/class/net | sort); do printf '%s>%s ' "$d" "$(dev_master "$d")"; done
-	ls /run/netns | sort | tr '\n' ' '
-}
-state_sum() { cat "$TAPWIRE_RUNDIR"/state* 2>/dev/null | md5sum; }
 # What twdom's prepare makes: bridge twbr0, namespace twdom-ns, veth
 # twdom-v0, tap twdom-mq; and vm-lan, its policy bridge.
 twdom_made() {

@@ -100,7 +100,8 @@ TW_E2E_TESTS += tests/integration/engine-busy.sh
 TESTS += $(TW_INTEGRATION_TESTS) $(TW_E2E_TESTS)
 EXTRA_DIST += $(TW_INTEGRATION_TESTS) $(TW_E2E_TESTS) tests/integration/e2e-lib.sh
 # Sourced by the engine-*.sh suites, and (with overlay-lib.sh) the overlay-*.sh ones.
-EXTRA_DIST += tests/integration/engine-lib.sh tests/integration/overlay-lib.sh
+EXTRA_DIST += tests/integration/engine-lib.sh tests/integration/overlay-lib.sh \
+	tests/integration/hook-lib.sh
 
 # The test guest: its builder, boot script and /init ship with the sources.
 EXTRA_DIST += tests/guest/build tests/guest/boot tests/guest/init tests/guest/selftest.sh
