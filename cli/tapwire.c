@@ -18,6 +18,7 @@
 #include "engine/domain-net.h"
 #include "engine/engine.h"
 #include "engine/gc.h"
+#include "doctor.h"
 #include "fail.h"
 #include "libvirt.h"
 #include "net/netns.h"
@@ -57,6 +58,11 @@ static const char usage_text[] =
 	"                    with <target dev=TAP managed='no'/>\n"
 	"  gc [--json]       remove the taps of tapwire-bridge-helper that were made\n"
 	"                    persistent and that no process holds any more\n"
+	"  doctor [--json]   what stands between this host and a working tapwire: one\n"
+	"                    line per problem (what, why, the fix); exit 1 if any\n"
+	"  show FILE|--owner NAME [--dot]\n"
+	"                    the topology as Graphviz (dot -Tsvg): namespaces as\n"
+	"                    clusters, bridges, veths as edges, taps, the VMs on them\n"
 	"\n"
 	"Options:\n"
 	"  -n, --dry-run     print the plan, change nothing (up, down, attach, detach, gc)\n"
@@ -84,6 +90,7 @@ struct cli {
 	const char *domain, *connect; /* attach/detach --domain, --connect */
 	const char *netns; /* --netns: where "" (where tapwire runs) is */
 	bool dry_run, quiet, json, force;
+	bool dot; /* show --dot */
 	struct tw_report *rep; /* what up, check, down, attach, detach did */
 };
 
@@ -95,6 +102,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		{ "help", no_argument, NULL, 'h' },    { "version", no_argument, NULL, 'V' },
 		{ "domain", required_argument, NULL, 'd' }, { "connect", required_argument, NULL, 'c' },
 		{ "netns", required_argument, NULL, 'N' }, { "force", no_argument, NULL, 'f' },
+		{ "dot", no_argument, NULL, 'G' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int o;
@@ -111,6 +119,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		case 'c': c->connect = optarg; break;
 		case 'N': c->netns = optarg; break;
 		case 'f': c->force = true; break;
+		case 'G': c->dot = true; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		case 'V': printf("tapwire " PACKAGE_VERSION "\n"); exit(0);
 		case ':':
@@ -492,6 +501,8 @@ int main(int argc, char **argv)
 		return tw_cli_fail(TW_EXIT_INPUT, "%s: --force is for up, down and detach only", c.cmd);
 	if (c.owner && (!strcmp(c.cmd, "status") || !strcmp(c.cmd, "detach") || !strcmp(c.cmd, "gc")))
 		return tw_cli_fail(TW_EXIT_INPUT, "%s: --owner does not apply (see tapwire --help)", c.cmd);
+	if (!strcmp(c.cmd, "doctor") || !strcmp(c.cmd, "show") || c.dot)
+		return tw_cli_more(c.cmd, c.file, c.owner, c.json, c.dot, c.dry_run || c.quiet);
 	if (geteuid() != 0 && (!strcmp(c.cmd, "up") || !strcmp(c.cmd, "down") ||
 			       !strcmp(c.cmd, "attach") || !strcmp(c.cmd, "detach")))
 		return tw_cli_fail(TW_EXIT_REFUSED, "%s needs root (it changes network devices and writes "

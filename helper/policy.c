@@ -460,3 +460,16 @@ bool tw_policy_allows(const struct tw_policy *p, const char *bridge, const struc
 		snprintf(why, whylen, "no allow rule matches");
 	return allow != NULL;
 }
+
+void tw_policy_each_allowed(const struct tw_policy *p, tw_policy_who_fn *fn, void *arg)
+{
+	for (size_t i = 0; p && i < p->n_rules; i++) {
+		const struct rule *r = &p->rules[i];
+		if (r->deny)
+			continue;
+		if (!r->q_count)
+			fn(arg, true, false, 0);
+		for (size_t q = r->q_first; q < r->q_first + r->q_count; q++)
+			fn(arg, false, p->quals[q].group, p->quals[q].id);
+	}
+}

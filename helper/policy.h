@@ -51,4 +51,11 @@ void tw_policy_free(struct tw_policy *p);
 bool tw_policy_allows(const struct tw_policy *p, const char *bridge, const struct tw_caller *c,
 		      char *why, size_t whylen);
 
+/* Who the allow rules name, for tapwire doctor (which checks that they can
+ * use /dev/net/tun); decides nothing. fn runs once per user: or group:
+ * qualifier of an allow rule (group true for group:), and once with
+ * everyone true for each allow rule without qualifiers. */
+typedef void tw_policy_who_fn(void *arg, bool everyone, bool group, id_t id);
+void tw_policy_each_allowed(const struct tw_policy *p, tw_policy_who_fn *fn, void *arg);
+
 #endif

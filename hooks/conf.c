@@ -4,13 +4,12 @@
 #include "conf.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "core/libvirt-conf.h"
 #include "core/trusted.h"
 #include "core/util.h"
 
@@ -180,44 +179,12 @@ const struct tw_hook_rule *tw_hook_conf_match(const struct tw_hook_conf *c, cons
 	return NULL;
 }
 
-/* libvirt's conf syntax: `name = "value"`, # comments. Only a quoted user
- * on one line is read; libvirt takes the first, so do we. The file is
- * libvirt's, trusted as libvirt trusts it: only bounded, and never a FIFO
- * to block on. */
+/* libvirt's "+N" (a uid) becomes "N". */
 int tw_qemu_conf_user(const char *path, char *user, size_t len)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -EPERM;
-	_cleanup_free_ char *text = NULL;
-	size_t n;
-	int r = tw_read_bounded(fd, MAX_FILE_SIZE, &text, &n);
+	char v[TW_OWNER_MAX];
+	int r = tw_libvirt_conf_get(path, "user", v, sizeof(v));
 	if (r < 0)
 		return r;
-	if (memchr(text, 0, n))
-		return -EINVAL;
-	r = -ENOENT;
-	for (char *line = text, *next; line && r == -ENOENT; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		char *p = line + strspn(line, " \t");
-		if (strncmp(p, "user", 4))
-			continue;
-		p += 4;
-		p += strspn(p, " \t");
-		if (*p++ != '=')
-			continue;
-		p += strspn(p, " \t");
-		char *end = *p == '"' ? strchr(p + 1, '"') : NULL;
-		if (!end || end == p + 1)
-			continue;
-		p += *(p + 1) == '+' ? 2 : 1;
-		*end = '\0';
-		r = tw_strscpy(user, p, len) && *user ? 0 : -EINVAL;
-	}
-	return r;
+	return tw_strscpy(user, v + (v[0] == '+'), len) && *user ? 0 : -EINVAL;
 }

@@ -16,7 +16,8 @@ lib_libtwcore_a_SOURCES = \
 	lib/core/err.c lib/core/err.h \
 	lib/core/fdpass.c lib/core/fdpass.h \
 	lib/core/trusted.c lib/core/trusted.h \
-	lib/core/index.c lib/core/index.h
+	lib/core/index.c lib/core/index.h \
+	lib/core/libvirt-conf.c lib/core/libvirt-conf.h
 
 # The kernel layer. The helper links this with -ffunction-sections and
 # --gc-sections, so it carries only what it calls (never libnl-route:
@@ -58,3 +59,9 @@ lib_libtwengine_a_SOURCES = \
 # Who holds a tap, what is on a bridge (gc, down, detach, status).
 lib_libtwengine_a_SOURCES += lib/engine/holders.c lib/engine/holders.h
 TW_ENGINE_LIBS = lib/libtwengine.a lib/libtwkinds.a lib/libtwnet.a lib/libtwcore.a $(LIBNL_LIBS)
+# tapwire doctor's checks (their table is in cli/doctor.c) and tapwire
+# show's Graphviz.
+lib_libtwengine_a_SOURCES += lib/engine/doctor.c lib/engine/doctor.h \
+	lib/engine/doctor-helper.c lib/engine/doctor-devices.c lib/engine/doctor-hook.c \
+	lib/engine/doctor-qemu-conf.c \
+	lib/engine/dot.c lib/engine/dot.h lib/engine/show-owner.c

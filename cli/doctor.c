@@ -1,0 +1,46 @@
+/* tapwire doctor: the checks, in the order they run. A check is one
+ * function that adds findings (engine/doctor.h); adding one is that
+ * function and one line here. Later checks may use what earlier ones found:
+ * devices and qemu-conf ask about the callers the policy allows. */
+#include "doctor.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "fail.h"
+
+static const struct tw_check checks[] = {
+	{ "helper", tw_doctor_helper },        /* setuid root or cap_net_admin+ep */
+	{ "policy", tw_cli_doctor_policy },    /* bridge.conf, as the helper reads it */
+	{ "devices", tw_doctor_devices },      /* /dev/net/tun, /dev/vhost-net for its callers */
+	{ "hook", tw_doctor_hook },            /* where libvirt runs it; seen by the daemon */
+	{ "qemu-conf", tw_doctor_qemu_conf },  /* bridge_helper for session libvirt */
+	{ NULL, NULL },
+};
+
+int tw_cli_doctor(bool json)
+{
+	struct tw_doctor d = { 0 };
+	tw_doctor_run(&d, checks);
+	tw_doctor_print(stdout, &d, checks, json);
+	size_t problems = tw_doctor_problems(&d);
+	tw_doctor_free(&d);
+	return problems ? TW_EXIT_REFUSED : 0;
+}
+
+int tw_cli_more(const char *cmd, const char *file, const char *owner, bool json, bool dot,
+		bool other)
+{
+	bool show = !strcmp(cmd, "show");
+	if (dot && !show)
+		return tw_cli_fail(TW_EXIT_INPUT, "%s: --dot is for show only", cmd);
+	if (other)
+		return tw_cli_fail(TW_EXIT_INPUT, "%s: --dry-run and --quiet do not apply", cmd);
+	if (show && json)
+		return tw_cli_fail(TW_EXIT_INPUT, "show: --json does not apply (show prints Graphviz)");
+	if (show)
+		return tw_cli_show(file, owner);
+	if (file || owner)
+		return tw_cli_fail(TW_EXIT_INPUT, "doctor takes no FILE and no --owner");
+	return tw_cli_doctor(json);
+}

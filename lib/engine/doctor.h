@@ -1,0 +1,81 @@
+/* tapwire doctor: what stands between an installed tapwire and a working
+ * one. Each check is one function that looks at one thing (the helper's
+ * privileges, its policy, /dev/net/tun, the hook, qemu.conf, ...) and adds
+ * findings; a table of them (cli/doctor.c) runs them in order, so a new
+ * check is one function and one table line.
+ *
+ * A problem is something that breaks a use of tapwire, with what it is, why
+ * it matters and the fix; a note is worth knowing but breaks nothing
+ * (/dev/vhost-net absent: QEMU falls back to virtio in userspace). Checks
+ * only read: files, /proc, /sys, never a change.
+ *
+ * Where a check looks comes from the install paths, or for tests from an
+ * environment variable that a privileged process ignores (TAPWIRE_*, see
+ * tw_getenv_unprivileged). */
+#ifndef TW_DOCTOR_H
+#define TW_DOCTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#define TW_DOCTOR_TEXT 1024
+
+struct tw_finding {
+	const char *check;
+	bool note; /* information only: not a problem */
+	char what[TW_DOCTOR_TEXT];
+	char why[TW_DOCTOR_TEXT];
+	char fix[TW_DOCTOR_TEXT];
+};
+
+struct tw_doctor {
+	struct tw_finding *v;
+	size_t n, cap;
+	const char *check; /* the check running now */
+	/* Who the helper's policy lets call it, as the policy check found it
+	 * (later checks ask about these): everyone, or these ids. */
+	bool policy_read, everyone;
+	uid_t *users;
+	size_t n_users, cap_users;
+	gid_t *groups;
+	size_t n_groups, cap_groups;
+};
+
+typedef void tw_check_fn(struct tw_doctor *d);
+struct tw_check {
+	const char *name;
+	tw_check_fn *run;
+};
+
+/* A problem (note false) or a note; each text is printf'd by the caller. */
+void tw_doctor_add(struct tw_doctor *d, bool note, const char *what, const char *why,
+		   const char *fix);
+/* Runs each check of the table (ended by a NULL name) in order. */
+void tw_doctor_run(struct tw_doctor *d, const struct tw_check *checks);
+size_t tw_doctor_problems(const struct tw_doctor *d);
+/* One line per finding ("problem: WHAT: WHY; fix: FIX", "note: ..."), then
+ * a summary; or one JSON document. */
+void tw_doctor_print(FILE *out, const struct tw_doctor *d, const struct tw_check *checks,
+		     bool json);
+void tw_doctor_free(struct tw_doctor *d);
+
+/* Remember one principal the policy allows (the policy check). */
+void tw_doctor_allow(struct tw_doctor *d, bool everyone, bool group, id_t id);
+
+/* The environment override name, else dflt. */
+const char *tw_doctor_path(const char *env, const char *dflt);
+
+/* The checks in lib/ (each in its own file). */
+void tw_doctor_helper(struct tw_doctor *d);  /* doctor-helper.c */
+void tw_doctor_devices(struct tw_doctor *d); /* doctor-devices.c */
+void tw_doctor_hook(struct tw_doctor *d);    /* doctor-hook.c */
+void tw_doctor_qemu_conf(struct tw_doctor *d); /* doctor-qemu-conf.c */
+
+#define TW_HELPER_PATH LIBEXECDIR "/tapwire-bridge-helper"
+#define TW_HELPER_POLICY SYSCONFDIR "/tapwire/bridge.conf"
+/* libvirt's configuration, wherever tapwire itself was installed. */
+#define TW_LIBVIRT_SYSCONF "/etc/libvirt"
+
+#endif
