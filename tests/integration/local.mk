@@ -111,3 +111,8 @@ distclean-local: distclean-e2e
 distclean-e2e:
 	rm -rf tests/guest/cache tests/guest/build-*.log
 .PHONY: distclean-e2e
+# tapwire doctor, each check with its fault planted in a private mount
+# namespace; tapwire show --dot through Graphviz's dot.
+TW_DOCTOR_TESTS = tests/integration/doctor.sh tests/integration/show.sh
+TESTS += $(TW_DOCTOR_TESTS)
+EXTRA_DIST += $(TW_DOCTOR_TESTS)

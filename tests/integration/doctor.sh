@@ -1,0 +1,216 @@
+#!/bin/sh
+# tapwire doctor, one check at a time: a healthy install is built under
+# TW_TMP (root's all the way from /, as the helper wants its policy), then
+# each fault is planted in it, in this test's private mount namespace (an
+# overlay over /dev for the device nodes, a private /etc/passwd for the
+# users), and doctor must name it, exit 1, and be quiet again once it is
+# undone. The host's files are never touched. doctor looks at these paths
+# through TAPWIRE_* overrides, which a privileged (setuid) run ignores.
+# Each doctor runs in a pid namespace of its own, so that the libvirt
+# daemons it sees are the ones a case starts, never the host's.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+tw_isolate "$@"
+command -v jq >/dev/null || skip_all "jq is missing"
+
+TW=$top_builddir/cli/tapwire
+R=$TW_TMP/root
+HELPER=$R/libexec/tapwire-bridge-helper
+POLICY=$R/etc/tapwire/bridge.conf
+HOOKS=$R/etc/libvirt/hooks
+HOOK=$HOOKS/qemu.d/tapwire
+ALICE_CONF=$R/home/alice/.config/libvirt/qemu.conf
+export TAPWIRE_BRIDGE_HELPER=$HELPER TAPWIRE_BRIDGE_CONF=$POLICY \
+	TAPWIRE_LIBVIRT_HOOKS=$HOOKS TAPWIRE_QEMU_CONF=$R/etc/libvirt/qemu.conf
+
+# ---- a healthy install
+mkdir -p "$R/libexec" "$R/etc/tapwire" "$HOOKS/qemu.d" "$R/home/alice/.config/libvirt"
+cp "$top_builddir/helper/tapwire-bridge-helper" "$HELPER"
+chmod 4755 "$HELPER"
+echo 'allow br0 user:alice' > "$POLICY"
+chmod 0644 "$POLICY"
+cp "$top_builddir/hooks/tapwire-hook" "$HOOK"
+chmod 0755 "$HOOK"
+echo "# the system's qemu.conf" > "$R/etc/libvirt/qemu.conf"
+# alice uses session libvirt with tapwire's helper.
+tw_add_user tw-doctor-dummy 4990
+echo "alice:x:4001:4001:alice:$R/home/alice:/bin/sh" >> "$TW_TMP/passwd"
+echo "alice:x:4001:" >> "$TW_TMP/group"
+echo "kvmtest:x:4100:alice" >> "$TW_TMP/group"
+echo "bridge_helper = \"$HELPER\"" > "$ALICE_CONF"
+chown -R 4001:4001 "$R/home/alice"
+# A private /dev: /dev/net/tun as the kernel makes it (0666), no vhost-net.
+mkdir -p "$TW_TMP/dev/up" "$TW_TMP/dev/work"
+mount -t overlay overlay -o "lowerdir=/dev,upperdir=$TW_TMP/dev/up,workdir=$TW_TMP/dev/work" /dev ||
+	skip_all "cannot overlay /dev here (needed for private device nodes)"
+tun() { # tun MODE [GROUP]: a fresh /dev/net/tun
+	rm -f /dev/net/tun
+	mknod -m "$1" /dev/net/tun c 10 200
+	chgrp "${2:-root}" /dev/net/tun
+}
+tun 0666
+rm -f /dev/vhost-net
+
+doctor() { unshare --pid --fork --mount-proc "$TW" doctor "$@" > "$TW_TMP/out" 2>&1; echo $?; }
+out() { cat "$TW_TMP/out"; }
+problems() { grep -c '^problem: ' "$TW_TMP/out"; }
+# healthy NAME: exit 0, no problem line, the summary
+healthy() {
+	is "$(doctor)" 0 "$1: exit 0"
+	is "$(problems)/$(tail -n 1 "$TW_TMP/out")" \
+		"0/doctor: no problems found (5 checks: helper policy devices hook qemu-conf)" \
+		"$1: no problem, the summary"
+}
+# finds NAME PATTERN: exit 1, one problem line, matching PATTERN
+finds() {
+	is "$(doctor)" 1 "$1: exit 1"
+	is "$(problems)" 1 "$1: one problem"
+	like "$(grep '^problem: ' "$TW_TMP/out")" "$2" "$1: named, with why and fix"
+	[ "$(problems)" = 1 ] || diag "$(out)"
+}
+
+healthy "a healthy install"
+like "$(out)" '^note: /dev/vhost-net is absent: .*; fix: modprobe vhost_net' \
+	"an absent /dev/vhost-net is a note, not a problem"
+
+# ---- the helper
+chmod 0755 "$HELPER"
+finds "helper without setuid" "^problem: $HELPER is neither setuid root nor cap_net_admin\+ep: .*; fix: chown root:root $HELPER && chmod 4755"
+if setcap cap_net_admin,cap_dac_override+ep "$HELPER" 2>/dev/null; then
+	healthy "helper with cap_net_admin,cap_dac_override+ep instead"
+	setcap cap_net_admin+ep "$HELPER"
+	tun 0600
+	is "$(doctor)" 1 "file caps without cap_dac_override, /dev/net/tun 0600: exit 1"
+	like "$(grep '^problem: ' "$TW_TMP/out")" \
+		"has cap_net_admin but not cap_dac_override, and /dev/net/tun is mode 0600.*fix: setcap cap_net_admin,cap_dac_override\+ep" \
+		"... the helper cannot open it, with the fix"
+	tun 0666
+	setcap -r "$HELPER"
+else
+	skip "setcap is refused here (no file capabilities)"
+	skip "setcap is refused here"; skip "setcap is refused here"; skip "setcap is refused here"
+fi
+chmod 4755 "$HELPER"
+chown 4001 "$HELPER"
+finds "helper not root's" "^problem: $HELPER is not owned by root: owner uid 4001"
+chown 0 "$HELPER"; chmod 4777 "$HELPER"
+finds "helper writable by others" "^problem: $HELPER is writable by group or others: .*mode 4777.*fix: chown root:root $HELPER && chmod go-w"
+chmod 4755 "$HELPER"
+mkdir -p "$TW_TMP/nosuid"
+mount -t tmpfs -o nosuid,mode=0755 tmpfs "$TW_TMP/nosuid"
+cp -p "$HELPER" "$TW_TMP/nosuid/"
+export TAPWIRE_BRIDGE_HELPER="$TW_TMP/nosuid/tapwire-bridge-helper"
+finds "helper on a nosuid mount" "is on a filesystem mounted nosuid: the kernel ignores its setuid bit"
+export TAPWIRE_BRIDGE_HELPER="$TW_TMP/none"
+finds "no helper" "^problem: $TW_TMP/none: tapwire-bridge-helper is not installed"
+export TAPWIRE_BRIDGE_HELPER="$HELPER"
+healthy "helper repaired"
+
+# ---- the policy, read as the helper reads it
+chmod 0664 "$POLICY"
+finds "policy writable by group" "^problem: $POLICY: .*writable by group or others.*fails closed.*fix: chown root:root and chmod go-w"
+chmod 0644 "$POLICY"
+chmod 0777 "$R/etc/tapwire"
+finds "policy in a world-writable directory" "^problem: $POLICY: .*directory $R/etc/tapwire is writable by group or others"
+chmod 0755 "$R/etc/tapwire"
+printf 'allow br0 user:alice\nalow br1\n' > "$POLICY"
+finds "a policy with a typo" "^problem: $POLICY:2: unknown keyword 'alow'.*fix: correct that line"
+printf 'include other.conf\n' > "$POLICY"
+finds "a policy including a missing file" "^problem: $POLICY:1: cannot include 'other.conf'"
+rm "$POLICY"
+finds "no policy" "^problem: $POLICY: .*fix: create $POLICY \(owner root, mode 0644\)"
+echo '# nothing allowed' > "$POLICY"
+echo '# no bridge_helper' > "$ALICE_CONF"
+is "$(doctor)" 0 "a policy that allows nobody (and no session libvirt that calls the helper): exit 0"
+like "$(out)" "^note: $POLICY allows no bridge to anyone: tapwire-bridge-helper refuses every call" \
+	"... with a note"
+echo 'allow br0 user:alice' > "$POLICY"
+echo "bridge_helper = \"$HELPER\"" > "$ALICE_CONF"
+doctor > /dev/null
+like "$(out)" "^note: reading the policy $POLICY \(TAPWIRE_BRIDGE_CONF\): the installed helper .*ignores TAPWIRE_BRIDGE_CONF" \
+	"doctor says which policy the installed helper really reads"
+doctor --json > /dev/null; mv "$TW_TMP/out" "$TW_TMP/json"
+is "$(jq -r '.checks | join(" ")' "$TW_TMP/json")" "helper policy devices hook qemu-conf" \
+	"--json: one JSON document, naming the checks"
+chmod 0666 "$POLICY"
+doctor --json > /dev/null; mv "$TW_TMP/out" "$TW_TMP/json"
+is "$(jq -r '[.problems, (.findings[] | select(.level == "problem") | .check)] | join(" ")' "$TW_TMP/json")" \
+	"1 policy" "--json: the problem, by check"
+chmod 0644 "$POLICY"
+
+# ---- /dev/net/tun and /dev/vhost-net for the callers the policy allows
+tun 0600
+finds "/dev/net/tun 0600" "^problem: user alice, whom the helper's policy allows, cannot open /dev/net/tun read-write \(mode 0600 root:root\): .*fix: chmod 0666 /dev/net/tun"
+echo 'allow br0 group:kvmtest' > "$POLICY"
+tun 0660 kvmtest
+healthy "/dev/net/tun 0660 root:kvmtest, the policy allows group kvmtest"
+echo 'allow all' > "$POLICY"
+finds "... and the policy allows everyone" "^problem: everyone, whom the helper's policy allows, cannot open /dev/net/tun"
+echo 'allow br0 user:alice' > "$POLICY"
+rm /dev/net/tun
+finds "no /dev/net/tun" "^problem: /dev/net/tun is missing: .*fix: modprobe tun"
+tun 0666
+mknod -m 0600 /dev/vhost-net c 10 238
+is "$(doctor)" 0 "/dev/vhost-net that alice may not open: exit 0"
+like "$(out)" "^note: user alice, whom the helper's policy allows, cannot open /dev/vhost-net read-write \(mode 0600 root:root\): QEMU running as them uses virtio-net in userspace" \
+	"... with a note"
+chmod 0666 /dev/vhost-net
+healthy "/dev/vhost-net 0666"
+rm /dev/vhost-net
+
+# ---- the hook, where libvirt runs it, and a daemon that has seen it
+rm "$HOOK"
+finds "no hook" "^problem: $HOOK is missing: libvirt never calls tapwire"
+cp "$top_builddir/hooks/tapwire-hook" "$HOOK"
+chmod 0644 "$HOOK"
+finds "a hook that is not executable" "^problem: $HOOK is not an executable regular file: mode 0644"
+chmod 0755 "$HOOK"
+# A stand-in daemon: a process called virtqemud, in the pid namespace of
+# the doctor that looks at it. HOOK's ctime is set after it starts.
+cp /bin/sleep "$TW_TMP/virtqemud"
+restart_case() { # restart_case MARK: 0 when doctor says restart
+	unshare --pid --fork --mount-proc sh -c '
+		"$1/virtqemud" 30 & d=$!
+		sleep 1.2
+		[ "$2" = late ] && chmod 0755 "$3"
+		"$4" doctor > "$1/out" 2>&1; r=$?
+		kill $d; exit $r' sh "$TW_TMP" "$1" "$HOOK" "$TW"
+	echo $?
+}
+is "$(restart_case early)" 0 "a libvirt daemon started after the hook was installed: fine"
+is "$(restart_case late)" 1 "a daemon started before the hook was installed: exit 1"
+like "$(out)" "^problem: virtqemud \(pid [0-9]+\) started before $HOOK was installed: libvirt looks for hooks only when it starts.*fix: systemctl restart virtqemud" \
+	"... restart it, doctor says"
+cp "$HOOK" "$HOOKS/qemu.d/another"
+sleep 0.1
+is "$(restart_case late)" 0 "... unless another qemu hook was there when it started (libvirt then lists qemu.d anew on each call)"
+rm "$HOOKS/qemu.d/another"
+export TAPWIRE_LIBVIRT_HOOKS="$TW_TMP/nolibvirt/hooks"
+doctor > /dev/null
+like "$(out)" "^note: libvirt is not configured here \(no $TW_TMP/nolibvirt\): the hook is not checked" \
+	"no libvirt at all: a note"
+export TAPWIRE_LIBVIRT_HOOKS="$HOOKS"
+
+# ---- bridge_helper in session libvirt's qemu.conf
+echo '# nothing' > "$ALICE_CONF"
+finds "alice's session qemu.conf without bridge_helper" "^problem: session libvirt of user alice runs qemu-bridge-helper, not tapwire-bridge-helper: $ALICE_CONF sets no bridge_helper \(session libvirt never reads /etc/libvirt/qemu.conf\); fix: add bridge_helper = \"$HELPER\" to $ALICE_CONF"
+echo "bridge_helper = \"$HELPER\"" > "$R/etc/libvirt/qemu.conf"
+doctor > /dev/null
+like "$(out)" "^note: $R/etc/libvirt/qemu.conf sets bridge_helper = \"$HELPER\", which system libvirt never uses" \
+	"bridge_helper in the system qemu.conf: a note that it does not reach session libvirt"
+echo "bridge_helper = \"$HELPER\"" > "$ALICE_CONF"
+echo 'allow br0 user:bob' > "$POLICY"
+echo "bob:x:4002:4002:bob:/nonexistent:/bin/sh" >> "$TW_TMP/passwd"
+finds "alice's session calls the helper, the policy does not allow her" "^problem: session libvirt of user alice calls $HELPER, but its policy allows alice no bridge: .*fix: add 'allow BRIDGE user:alice' to $POLICY"
+echo 'allow br0 user:alice' > "$POLICY"
+echo "bridge_helper = \"$R/libexec/nothing/tapwire-bridge-helper\"" > "$ALICE_CONF"
+finds "a bridge_helper path that does not exist" "^problem: $ALICE_CONF: bridge_helper = \"$R/libexec/nothing/tapwire-bridge-helper\" is not an executable file"
+echo "bridge_helper = \"$HELPER\"" > "$ALICE_CONF"
+healthy "everything repaired"
+
+# ---- usage
+"$TW" doctor extra > /dev/null 2>&1
+is $? 2 "doctor FILE: exit 2"
+"$TW" doctor --dot > /dev/null 2>&1
+is $? 2 "doctor --dot: exit 2"
+
+done_testing
