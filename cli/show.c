@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "doctor.h"
 #include "engine/domain-net.h"
@@ -91,6 +92,9 @@ static int show_owner(const char *owner)
 	char why[300] = "";
 	if (!tw_owner_valid(owner, why, sizeof(why)))
 		return tw_cli_fail(TW_EXIT_INPUT, "--owner %s: owner name %s", owner, why);
+	if (geteuid() != 0)
+		return tw_cli_fail(TW_EXIT_REFUSED, "show --owner needs root (it reads %s and which "
+				   "process holds each tap)", tw_default_rundir());
 	struct tw_net *net = NULL;
 	struct tw_dot_vm *vms = NULL;
 	size_t n = 0;
