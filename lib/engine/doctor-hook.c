@@ -128,8 +128,11 @@ static void missing(struct tw_doctor *d, const char *hooks, const char *hook)
 			 "--sysconfdir=/etc)", hook);
 	} else {
 		snprintf(what, sizeof(what), "%s is missing", hook);
-		snprintf(fix, sizeof(fix), "install tapwire as root (it installs the hook as %s)",
-			 INSTALLED);
+		if (strcmp(INSTALLED, hook))
+			snprintf(fix, sizeof(fix), "install tapwire configured with --sysconfdir=/etc "
+				 "(this build puts the hook in " INSTALLED ")");
+		else
+			snprintf(fix, sizeof(fix), "install tapwire as root");
 	}
 	tw_doctor_add(d, false, what, "libvirt never calls tapwire: a domain's <tw:net> is not "
 		      "made when it starts, nor released when it stops", fix);
