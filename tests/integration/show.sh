@@ -120,6 +120,25 @@ d//tapl -- v/pid $h1 tw-tap-persist" \
 touch "$TW_TMP/release"
 wait "$h1" "$h2"
 ip link del foreign0
+
+# A QEMU that libvirt would have started (-name guest=NAME) holding the
+# tap: drawn as that domain. Paused (-S): it needs no guest to hold it.
+QEMU=${QEMU_SYSTEM:-$(command -v qemu-system-x86_64)}
+if [ -x "$QEMU" ]; then
+	"$QEMU" -name guest=vm-show,debug-threads=on -M pc -S -nodefaults -display none \
+		-netdev tap,id=n0,ifname=tapl,script=no,downscript=no -device virtio-net-pci,netdev=n0 \
+		> "$TW_TMP/qemu.out" 2>&1 &
+	q=$!
+	i=0
+	while [ "$(sys_attr tapl carrier)" != 1 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	show --owner live
+	is "$(edges | grep '^d//tapl -- v/')" "d//tapl -- v/VM vm-show" \
+		"--owner live: a QEMU of libvirt's holding the tap is drawn as its domain"
+	kill "$q"
+	wait "$q" 2>/dev/null
+else
+	skip "qemu-system-x86_64 is missing"
+fi
 "$TW" down -q "$X/live.xml" || diag "down failed"
 
 done_testing
