@@ -7,11 +7,14 @@
  * libvirt user when ~/.config/libvirt exists. A policy that cannot be read
  * is the policy check's problem, not repeated here for each user. */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "core/libvirt-conf.h"
 #include "core/util.h"
@@ -57,6 +60,40 @@ static void system_conf(struct tw_doctor *d, const char *helper)
 		      "set bridge_helper in the qemu.conf of each session libvirt user");
 }
 
+/* tw_libvirt_conf_get on a file of user pw's, read as pw: root never
+ * opens what a user's symlink points at (a device that acts on open). */
+static int user_conf_get(const struct passwd *pw, const char *path, const char *key, char *val,
+			 size_t len)
+{
+	if (geteuid() != 0)
+		return tw_libvirt_conf_get(path, key, val, len);
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		int r = setgroups(0, NULL) < 0 || setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) < 0 ||
+			setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) < 0 ? -EPERM :
+			tw_libvirt_conf_get(path, key, val, len);
+		if (write(p[1], &r, sizeof(r)) != sizeof(r) || (r == 0 && write(p[1], val, len) < 0))
+			_exit(1);
+		_exit(0);
+	}
+	close(p[1]);
+	int r = -EIO;
+	if (pid > 0 && read(p[0], &r, sizeof(r)) != sizeof(r))
+		r = -EIO;
+	if (r == 0 && read(p[0], val, len) <= 0)
+		r = -EIO;
+	val[len - 1] = 0;
+	close(p[0]);
+	while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	return pid < 0 ? -EAGAIN : r;
+}
+
 /* What user pw's session libvirt would call. */
 static void session_conf(struct tw_doctor *d, const struct passwd *pw, const char *helper,
 			 const char *policy)
@@ -68,10 +105,7 @@ static void session_conf(struct tw_doctor *d, const struct passwd *pw, const cha
 	if (!pw->pw_dir[0] || stat(conf, &st) < 0 || !S_ISDIR(st.st_mode))
 		return;
 	snprintf(conf, sizeof(conf), "%s/.config/libvirt/qemu.conf", pw->pw_dir);
-	/* The user's file, opened by root: never a device or a FIFO. */
-	int r = stat(conf, &st) < 0 ? -errno : S_ISREG(st.st_mode) ? 0 : -EPERM;
-	if (r == 0)
-		r = tw_libvirt_conf_get(conf, "bridge_helper", val, sizeof(val));
+	int r = user_conf_get(pw, conf, "bridge_helper", val, sizeof(val));
 	bool allowed = policy_allows(d, pw);
 	if (r < 0 && allowed) {
 		snprintf(what, sizeof(what), "session libvirt of user %s runs qemu-bridge-helper, "

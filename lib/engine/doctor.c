@@ -12,8 +12,8 @@ void tw_doctor_add(struct tw_doctor *d, bool note, const char *what, const char 
 {
 	struct tw_finding *v = tw_grow(d->v, &d->cap, d->n + 1, sizeof(*v));
 	if (!v) {
-		fputs("tapwire: doctor: out of memory\n", stderr);
-		exit(1);
+		d->lost++;
+		return;
 	}
 	d->v = v;
 	struct tw_finding *f = &d->v[d->n++];
@@ -40,7 +40,7 @@ void tw_doctor_run(struct tw_doctor *d, const struct tw_check *checks)
 
 size_t tw_doctor_problems(const struct tw_doctor *d)
 {
-	size_t n = 0;
+	size_t n = d->lost;
 	for (size_t i = 0; i < d->n; i++)
 		n += !d->v[i].note;
 	return n;
@@ -85,6 +85,8 @@ void tw_doctor_print(FILE *out, const struct tw_doctor *d, const struct tw_check
 			fprintf(out, "; fix: %s", f->fix);
 		fputc('\n', out);
 	}
+	if (d->lost)
+		fprintf(out, "problem: %zu findings lost: out of memory\n", d->lost);
 	size_t n = 0, problems = tw_doctor_problems(d);
 	for (const struct tw_check *c = checks; c->name; c++)
 		n++;

@@ -33,6 +33,7 @@ struct tw_finding {
 struct tw_doctor {
 	struct tw_finding *v;
 	size_t n, cap;
+	size_t lost;       /* findings that found no memory: problems too */
 	const char *check; /* the check running now */
 	/* Who the helper's policy lets call it, as the policy check found it
 	 * (later checks ask about these): everyone, or these ids. */

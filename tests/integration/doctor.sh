@@ -217,7 +217,17 @@ finds "alice's session calls the helper, the policy does not allow her" "^proble
 echo 'allow br0 user:alice' > "$POLICY"
 echo "bridge_helper = \"$R/libexec/nothing/tapwire-bridge-helper\"" > "$ALICE_CONF"
 finds "a bridge_helper path that does not exist" "^problem: $ALICE_CONF: bridge_helper = \"$R/libexec/nothing/tapwire-bridge-helper\" is not an executable file"
+# Read as alice: a symlink to a file only root may read gives root's
+# doctor nothing from it.
+echo "bridge_helper = \"$HELPER\"" > "$R/root-only.conf"
+chmod 0600 "$R/root-only.conf"
+rm "$ALICE_CONF"
+ln -s "$R/root-only.conf" "$ALICE_CONF"
+finds "alice's qemu.conf, a symlink to a file only root may read" \
+	"^problem: session libvirt of user alice runs qemu-bridge-helper, not tapwire-bridge-helper: $ALICE_CONF cannot be read"
+rm "$ALICE_CONF"
 echo "bridge_helper = \"$HELPER\"" > "$ALICE_CONF"
+chown 4001:4001 "$ALICE_CONF"
 healthy "everything repaired"
 
 # ---- usage
