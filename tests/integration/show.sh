@@ -45,6 +45,10 @@ cluster_ns_net0: d/net0/veth0" "domain-bridge: br0 on the host, veth0 in net0 (-
 is "$(edges)" "d//br0 -- d/net0/veth0
 d//br0 -- v/VM seed-vm" "domain-bridge: the veth, and the VM's NIC on br0"
 
+show "$top_srcdir/tests/integration/hook-data/twdom.define.xml"
+like "$(edges | tr '\n' ' ')" "d//twbr0 -- d//twdom-mq .*d//twdom-mq -- v/VM twdom" \
+	"a domain's ethernet NIC on a <tw:tap>: the VM holds the tap, the tap is on its bridge"
+
 # Every kind at once, and names that would break a careless writer.
 cat > "$X/all.xml" <<'EOF'
 <tw:net xmlns:tw="urn:tapwire:1" name='we"ird\ } graph x {'>
