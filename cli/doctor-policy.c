@@ -27,14 +27,30 @@ static const char *fix_for(int r, const char *path, char *buf, size_t len)
 	return buf;
 }
 
+/* The file the installed helper reads: the one its --help names, which a
+ * helper built with another sysconfdir has elsewhere. */
+static const char *helper_reads(struct tw_doctor *d, char *buf, size_t len)
+{
+	char what[TW_DOCTOR_TEXT];
+	if (tw_doctor_helper_policy(buf, len) < 0 || !strcmp(buf, TW_HELPER_POLICY))
+		return TW_HELPER_POLICY;
+	snprintf(what, sizeof(what), "the installed helper reads the policy %s, not "
+		 TW_HELPER_POLICY, buf);
+	tw_doctor_add(d, true, what, "it was built with another sysconfdir than this tapwire; "
+		      "doctor checks the file it reads", "");
+	return buf;
+}
+
 void tw_cli_doctor_policy(struct tw_doctor *d)
 {
-	const char *path = tw_doctor_path("TAPWIRE_BRIDGE_CONF", TW_HELPER_POLICY);
-	char what[TW_DOCTOR_TEXT], fix[TW_DOCTOR_TEXT];
-	if (strcmp(path, TW_HELPER_POLICY)) {
+	char reads[512], what[TW_DOCTOR_TEXT], why[TW_DOCTOR_TEXT], fix[TW_DOCTOR_TEXT];
+	const char *dflt = helper_reads(d, reads, sizeof(reads));
+	const char *path = tw_doctor_path("TAPWIRE_BRIDGE_CONF", dflt);
+	if (strcmp(path, dflt)) {
 		snprintf(what, sizeof(what), "reading the policy %s (TAPWIRE_BRIDGE_CONF)", path);
-		tw_doctor_add(d, true, what, "the installed helper runs privileged, ignores "
-			      "TAPWIRE_BRIDGE_CONF and reads " TW_HELPER_POLICY, "");
+		snprintf(why, sizeof(why), "the installed helper runs privileged, ignores "
+			 "TAPWIRE_BRIDGE_CONF and reads %s", dflt);
+		tw_doctor_add(d, true, what, why, "");
 	}
 	struct tw_policy *p = NULL;
 	char err[TW_DOCTOR_TEXT];

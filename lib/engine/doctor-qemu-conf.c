@@ -106,6 +106,8 @@ static void session_conf(struct tw_doctor *d, const struct passwd *pw, const cha
 		return;
 	snprintf(conf, sizeof(conf), "%s/.config/libvirt/qemu.conf", pw->pw_dir);
 	int r = user_conf_get(pw, conf, "bridge_helper", val, sizeof(val));
+	if (r == -EACCES && geteuid() != 0)
+		return; /* another user's file: only root can tell */
 	bool allowed = policy_allows(d, pw);
 	if (r < 0 && allowed) {
 		snprintf(what, sizeof(what), "session libvirt of user %s runs qemu-bridge-helper, "

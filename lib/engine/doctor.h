@@ -70,6 +70,9 @@ const char *tw_doctor_path(const char *env, const char *dflt);
 
 /* The checks in lib/ (each in its own file). */
 void tw_doctor_helper(struct tw_doctor *d);  /* doctor-helper.c */
+/* The policy the installed helper reads, as its --help says (which may
+ * differ from this build's). 0, or -ENOENT when it cannot be told. */
+int tw_doctor_helper_policy(char *policy, size_t len);
 void tw_doctor_devices(struct tw_doctor *d); /* doctor-devices.c */
 void tw_doctor_hook(struct tw_doctor *d);    /* doctor-hook.c */
 void tw_doctor_qemu_conf(struct tw_doctor *d); /* doctor-qemu-conf.c */

@@ -128,6 +128,19 @@ echo "bridge_helper = \"$HELPER\"" > "$ALICE_CONF"
 doctor > /dev/null
 like "$(out)" "^note: reading the policy $POLICY \(TAPWIRE_BRIDGE_CONF\): the installed helper .*ignores TAPWIRE_BRIDGE_CONF" \
 	"doctor says which policy the installed helper really reads"
+# Which file the installed helper reads, doctor asks the helper (--help).
+printf '#!/bin/sh\necho "Policy: %s (see tapwire-bridge-helper(8))."\n' \
+	"$R/etc/tapwire/other.conf" > "$R/libexec/fake-helper"
+chmod 4755 "$R/libexec/fake-helper"
+cp "$POLICY" "$R/etc/tapwire/other.conf"
+chmod 0666 "$POLICY"
+export TAPWIRE_BRIDGE_HELPER="$R/libexec/fake-helper"
+unset TAPWIRE_BRIDGE_CONF
+healthy "a helper built for another policy path: its policy is checked, not this build's"
+like "$(out)" "^note: the installed helper reads the policy $R/etc/tapwire/other.conf, not .*: it was built with another sysconfdir" \
+	"... with a note that says so"
+export TAPWIRE_BRIDGE_HELPER="$HELPER" TAPWIRE_BRIDGE_CONF="$POLICY"
+chmod 0644 "$POLICY"
 doctor --json > /dev/null; mv "$TW_TMP/out" "$TW_TMP/json"
 is "$(jq -r '.checks | join(" ")' "$TW_TMP/json")" "helper policy devices hook qemu-conf" \
 	"--json: one JSON document, naming the checks"
