@@ -19,7 +19,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/util.h"
@@ -38,30 +37,24 @@ struct who {
 	int n_groups;
 };
 
+/* In the child: 1 when the kernel refuses to open path read-write. Only
+ * a refusal counts: a node without its driver (ENODEV, ENXIO) is a matter
+ * of the module, not of access. */
+static int open_refused(void *path, int out)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	return fd < 0 && (errno == EACCES || errno == EPERM);
+}
+
 /* 1 when who may open path read-write, 0 when not, -1 when it cannot be
  * told (not root). */
 static int can_open_rw(const char *path, const struct who *w)
 {
 	if (geteuid() != 0)
 		return -1;
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		if (setgroups((size_t)w->n_groups, w->groups) < 0 || setresgid(w->gid, w->gid, w->gid) < 0 ||
-		    setresuid(w->uid, w->uid, w->uid) < 0)
-			_exit(2);
-		/* Only a refusal counts: a node without its driver (ENODEV,
-		 * ENXIO) is a matter of the module, not of access. */
-		int fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-		_exit(fd < 0 && (errno == EACCES || errno == EPERM) ? 1 : 0);
-	}
-	int status;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) && WEXITSTATUS(status) <= 1 ? !WEXITSTATUS(status) : -1;
+	struct tw_doctor_ids ids = { w->uid, w->gid, w->groups, (size_t)w->n_groups };
+	int r = tw_doctor_as(&ids, open_refused, (void *)path, NULL, 0);
+	return r == 0 || r == 1 ? !r : -1;
 }
 
 static void who_user(struct who *w, uid_t uid)

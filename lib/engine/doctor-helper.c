@@ -3,15 +3,12 @@
  * when nobody but root can replace it. */
 #include <endian.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <grp.h>
 #include <linux/capability.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <sys/wait.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -108,45 +105,26 @@ void tw_doctor_helper(struct tw_doctor *d)
 		caps_need_dac(d, path, caps);
 }
 
-/* Reads what the helper at path printed for --help into buf (as much as
- * fits, NUL terminated). The child runs it as nobody, as any user could,
- * with an empty environment, and dies within 5 s whatever the binary is. */
-static int helper_help(const char *path, char *buf, size_t len)
+/* In the child: the helper's --help on out, with an empty environment;
+ * killed after 5 s whatever the binary does. */
+static int run_help(void *path, int out)
 {
-	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -errno;
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid == 0) {
-		char *argv[] = { (char *)path, (char *)"--help", NULL }, *envp[] = { NULL };
-		if (dup2(p[1], STDOUT_FILENO) < 0 || (getuid() == 0 && (setgroups(0, NULL) < 0 ||
-		    setresgid(NOBODY, NOBODY, NOBODY) < 0 || setresuid(NOBODY, NOBODY, NOBODY) < 0)))
-			_exit(127);
-		alarm(5);
-		execve(path, argv, envp);
-		_exit(127);
-	}
-	close(p[1]);
-	size_t n = 0;
-	ssize_t r = 1;
-	while (pid > 0 && n + 1 < len && (r = read(p[0], buf + n, len - 1 - n)) != 0) {
-		if (r < 0 && errno != EINTR)
-			break;
-		n += r > 0 ? (size_t)r : 0;
-	}
-	buf[n] = 0;
-	close(p[0]);
-	while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
-	return pid < 0 ? -EAGAIN : 0;
+	char *argv[] = { path, (char *)"--help", NULL }, *envp[] = { NULL };
+	if (dup2(out, STDOUT_FILENO) < 0)
+		return 127;
+	alarm(5);
+	execve(path, argv, envp);
+	return 127;
 }
 
 int tw_doctor_helper_policy(char *policy, size_t len)
 {
 	const char *path = tw_doctor_path("TAPWIRE_BRIDGE_HELPER", TW_HELPER_PATH);
 	char help[4096];
-	if (access(path, X_OK) < 0 || helper_help(path, help, sizeof(help)) < 0)
+	/* As nobody, as any user could run it. */
+	struct tw_doctor_ids nobody = { NOBODY, NOBODY, NULL, 0 };
+	if (access(path, X_OK) < 0 || tw_doctor_as(&nobody, run_help, (void *)path, help,
+						   sizeof(help)) != 0)
 		return -ENOENT;
 	/* "Policy: PATH (see ...)." on a line of its own. */
 	const char *p = help;

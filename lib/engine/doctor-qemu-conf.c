@@ -7,13 +7,11 @@
  * libvirt user when ~/.config/libvirt exists. A policy that cannot be read
  * is the policy check's problem, not repeated here for each user. */
 #include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/libvirt-conf.h"
@@ -60,38 +58,37 @@ static void system_conf(struct tw_doctor *d, const char *helper)
 		      "set bridge_helper in the qemu.conf of each session libvirt user");
 }
 
+struct conf_get {
+	const char *path, *key;
+};
+
+/* In the child: tw_libvirt_conf_get's return, then the value, on out. */
+static int conf_get(void *arg, int out)
+{
+	const struct conf_get *c = arg;
+	char val[256];
+	int r = tw_libvirt_conf_get(c->path, c->key, val, sizeof(val));
+	if (write(out, &r, sizeof(r)) != sizeof(r) ||
+	    (r == 0 && write(out, val, strlen(val)) < 0))
+		return 1;
+	return 0;
+}
+
 /* tw_libvirt_conf_get on a file of user pw's, read as pw: root never
  * opens what a user's symlink points at (a device that acts on open). */
 static int user_conf_get(const struct passwd *pw, const char *path, const char *key, char *val,
 			 size_t len)
 {
-	if (geteuid() != 0)
-		return tw_libvirt_conf_get(path, key, val, len);
-	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -errno;
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid == 0) {
-		close(p[0]);
-		int r = setgroups(0, NULL) < 0 || setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) < 0 ||
-			setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) < 0 ? -EPERM :
-			tw_libvirt_conf_get(path, key, val, len);
-		if (write(p[1], &r, sizeof(r)) != sizeof(r) || (r == 0 && write(p[1], val, len) < 0))
-			_exit(1);
-		_exit(0);
-	}
-	close(p[1]);
-	int r = -EIO;
-	if (pid > 0 && read(p[0], &r, sizeof(r)) != sizeof(r))
-		r = -EIO;
-	if (r == 0 && read(p[0], val, len) <= 0)
-		r = -EIO;
-	val[len - 1] = 0;
-	close(p[0]);
-	while (pid > 0 && waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
-	return pid < 0 ? -EAGAIN : r;
+	struct tw_doctor_ids ids = { pw->pw_uid, pw->pw_gid, NULL, 0 };
+	struct conf_get c = { path, key };
+	char buf[sizeof(int) + 256];
+	int r;
+	if (tw_doctor_as(&ids, conf_get, &c, buf, sizeof(buf)) != 0)
+		return -EIO;
+	memcpy(&r, buf, sizeof(r));
+	if (r == 0 && !tw_strscpy(val, buf + sizeof(r), len))
+		return -EINVAL;
+	return r;
 }
 
 /* What user pw's session libvirt would call. */

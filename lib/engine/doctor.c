@@ -2,8 +2,13 @@
  * doctor-*.c, their table in cli/doctor.c). */
 #include "engine/doctor.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "core/util.h"
 
@@ -134,6 +139,47 @@ void tw_doctor_allow(struct tw_doctor *d, bool everyone, bool group, id_t id)
 		d->users = u;
 		d->users[d->n_users++] = id;
 	}
+}
+
+int tw_doctor_as(const struct tw_doctor_ids *ids, tw_doctor_child_fn *fn, void *arg, char *buf,
+		 size_t len)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = -errno;
+		close(p[0]);
+		close(p[1]);
+		return e;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		if (ids && geteuid() == 0 &&
+		    (setgroups(ids->n_groups, ids->groups) < 0 ||
+		     setresgid(ids->gid, ids->gid, ids->gid) < 0 ||
+		     setresuid(ids->uid, ids->uid, ids->uid) < 0))
+			_exit(127);
+		_exit(fn(arg, p[1]));
+	}
+	close(p[1]);
+	size_t n = 0;
+	while (buf && n + 1 < len) {
+		ssize_t r = read(p[0], buf + n, len - 1 - n);
+		if (r == 0 || (r < 0 && errno != EINTR))
+			break;
+		n += r > 0 ? (size_t)r : 0;
+	}
+	if (buf && len)
+		buf[n] = 0;
+	close(p[0]);
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
 const char *tw_doctor_path(const char *env, const char *dflt)

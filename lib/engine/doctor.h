@@ -65,6 +65,22 @@ void tw_doctor_free(struct tw_doctor *d);
 /* Remember one principal the policy allows (the policy check). */
 void tw_doctor_allow(struct tw_doctor *d, bool everyone, bool group, id_t id);
 
+/* Who a child runs as (tw_doctor_as). */
+struct tw_doctor_ids {
+	uid_t uid;
+	gid_t gid;
+	const gid_t *groups;
+	size_t n_groups;
+};
+typedef int tw_doctor_child_fn(void *arg, int out);
+/* fn(arg, out) in a child that, when doctor runs as root, first takes ids
+ * (so the kernel judges as that user, ACLs and all); what it writes to out
+ * comes back in buf (up to len - 1 bytes, NUL terminated; buf may be NULL).
+ * The child's exit status (fn's return; 127 when it could not take the
+ * ids), or -errno. */
+int tw_doctor_as(const struct tw_doctor_ids *ids, tw_doctor_child_fn *fn, void *arg, char *buf,
+		 size_t len);
+
 /* The environment override name, else dflt. */
 const char *tw_doctor_path(const char *env, const char *dflt);
 
