@@ -126,6 +126,37 @@ static int add_rec(struct show *s, const struct tw_rec *r)
 	}
 }
 
+/* The addresses of device ns/name, wherever the net has it; NULL for none. */
+static struct tw_addrs *addrs_of(struct tw_net *n, const char *ns, const char *name)
+{
+	for (size_t i = 0; i < n->n_bridges; i++)
+		if (!strcmp(n->bridges[i].ns, ns) && !strcmp(n->bridges[i].name, name))
+			return &n->bridges[i].addrs;
+	for (size_t i = 0; i < n->n_taps; i++)
+		if (!strcmp(n->taps[i].ns, ns) && !strcmp(n->taps[i].name, name))
+			return &n->taps[i].addrs;
+	for (size_t i = 0; i < n->n_veths; i++)
+		for (int e = 0; e < 2; e++)
+			if (!strcmp(n->veths[i].end[e].ns, ns) && !strcmp(n->veths[i].end[e].name, name))
+				return &n->veths[i].end[e].addrs;
+	return NULL;
+}
+
+/* An address on record goes on its device's label, once the devices are. */
+static int add_addr(struct show *s, const struct tw_rec *r)
+{
+	struct tw_addrs *a = addrs_of(s->net, r->key.ns, r->key.name);
+	struct tw_cidr c;
+	if (!a || tw_cidr_parse(r->key.arg, false, &c) < 0)
+		return 0;
+	struct tw_cidr *v = realloc(a->v, (a->n + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	a->v = v;
+	a->v[a->n++] = c;
+	return 0;
+}
+
 /* The holder of tap ns/name, as a VM of the picture. */
 static int add_holder(struct show *s, const char *ns, const char *tap, const char *bridge)
 {
@@ -174,11 +205,13 @@ int tw_show_owner(const char *owner, struct tw_net **net, struct tw_dot_vm **vms
 		r = tw_state_open(tw_default_rundir(), TW_STATE_PEEK, &st, err, len);
 	if (r == 0 && !tw_state_owner_known(st, owner))
 		r = -ENOENT;
-	for (size_t i = 0; r == 0 && i < tw_state_count(st); i++) {
-		const struct tw_rec *rec = tw_state_at(st, i);
-		if (rec && tw_rec_has_owner(rec, owner))
-			r = add_rec(&s, rec);
-	}
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; r == 0 && i < tw_state_count(st); i++) {
+			const struct tw_rec *rec = tw_state_at(st, i);
+			if (!rec || !tw_rec_has_owner(rec, owner) || (rec->key.kind == TW_K_ADDR) != pass)
+				continue;
+			r = pass ? add_addr(&s, rec) : add_rec(&s, rec);
+		}
 	if (st)
 		tw_state_close(st);
 	if (r == 0 && tw_holders_scan(&s.holders) == 0)

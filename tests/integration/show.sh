@@ -95,7 +95,7 @@ cat > "$X/live.xml" <<'EOF'
   <tw:bridge name="brl"/>
   <tw:tap name="tapl" bridge="brl"/>
   <tw:veth>
-    <tw:end namespace="side" name="s0"/>
+    <tw:end namespace="side" name="s0" address="10.9.9.1/24"/>
     <tw:end name="s0-br" bridge="brl"/>
   </tw:veth>
 </tw:net>
@@ -115,6 +115,8 @@ show --owner live --dot
 is "$(cat "$X/err")" "" "--owner live: dot reads it without a word"
 is "$(clusters)" "cluster_host: d//brl d//foreign0 d//tapl
 cluster_ns_side: d/side/s0" "--owner live: the namespace, bridge, tap on record, and the foreign tap"
+is "$(jq -r '.objects[] | select(.name == "d/side/s0") | .label' "$X/graph.json")" 's0\n10.9.9.1/24' \
+	"--owner live: the veth end's address on record is on its label"
 is "$(edges)" "d//brl -- d//foreign0
 d//brl -- d//tapl
 d//brl -- d/side/s0
