@@ -71,11 +71,15 @@ static const char *addrs_text(const struct tw_addrs *a, char *buf, size_t len)
 	return buf;
 }
 
-static void node_start(FILE *out, const char *ns, const char *name)
+/* A device's node: attrs, then a label of up to three lines ("" skipped). */
+static void node(FILE *out, const char *ns, const char *name, const char *attrs, const char *l1,
+		 const char *l2, const char *l3)
 {
 	fputs("\t\t", out);
 	dev_id(out, ns, name);
-	fputs(" [", out);
+	fprintf(out, " [%s", attrs);
+	label(out, l1, l2, l3, NULL);
+	fputs("];\n", out);
 }
 
 static bool has_tap(const struct tw_net *n, const char *ns, const char *name)
@@ -96,20 +100,16 @@ static size_t bridge_nodes(FILE *out, const struct tw_net *n, const char *ns)
 			continue;
 		snprintf(title, sizeof(title), "%sbridge %s", b->type == TW_BRIDGE_OVS ? "ovs " : "",
 			 b->name);
-		node_start(out, ns, b->name);
-		fputs("shape=box, style=\"rounded,bold\", ", out);
-		label(out, title, addrs_text(&b->addrs, a, sizeof(a)), NULL);
-		fputs("];\n", out);
+		node(out, ns, b->name, "shape=box, style=\"rounded,bold\", ", title,
+		     addrs_text(&b->addrs, a, sizeof(a)), "");
 		count++;
 	}
 	for (size_t i = 0; i < n->n_needs && !*ns; i++) {
 		if (tw_net_find_bridge(n, "", n->needs[i].bridge))
 			continue;
 		snprintf(title, sizeof(title), "bridge %s", n->needs[i].bridge);
-		node_start(out, "", n->needs[i].bridge);
-		fputs("shape=box, style=\"rounded,dashed\", ", out);
-		label(out, title, "(must exist)", NULL);
-		fputs("];\n", out);
+		node(out, "", n->needs[i].bridge, "shape=box, style=\"rounded,dashed\", ", title,
+		     "(must exist)", "");
 		count++;
 	}
 	return count;
@@ -124,9 +124,7 @@ static size_t device_nodes(FILE *out, const struct tw_net *n, const char *ns)
 			const struct tw_veth_end *v = &n->veths[i].end[e];
 			if (strcmp(v->ns, ns) || v->bridge[0])
 				continue;
-			node_start(out, ns, v->name);
-			label(out, v->name, addrs_text(&v->addrs, a, sizeof(a)), NULL);
-			fputs("];\n", out);
+			node(out, ns, v->name, "", v->name, addrs_text(&v->addrs, a, sizeof(a)), "");
 			count++;
 		}
 	for (size_t i = 0; i < n->n_taps; i++) {
@@ -137,10 +135,8 @@ static size_t device_nodes(FILE *out, const struct tw_net *n, const char *ns)
 		if (t->owner[0])
 			snprintf(user, sizeof(user), "user %s", t->owner);
 		snprintf(title, sizeof(title), "tap %s", t->name);
-		node_start(out, ns, t->name);
-		fputs("shape=ellipse, style=filled, fillcolor=lightyellow, ", out);
-		label(out, title, user, addrs_text(&t->addrs, a, sizeof(a)), NULL);
-		fputs("];\n", out);
+		node(out, ns, t->name, "shape=ellipse, style=filled, fillcolor=lightyellow, ", title,
+		     user, addrs_text(&t->addrs, a, sizeof(a)));
 		count++;
 	}
 	for (size_t i = 0; i < n->n_vxlans; i++) {
@@ -151,19 +147,14 @@ static size_t device_nodes(FILE *out, const struct tw_net *n, const char *ns)
 		if (x->id)
 			snprintf(vni, sizeof(vni), "vni %u", x->id);
 		snprintf(title, sizeof(title), "vxlan %s", x->name);
-		node_start(out, ns, x->name);
-		fputs("shape=hexagon, ", out);
-		label(out, title, vni, NULL);
-		fputs("];\n", out);
+		node(out, ns, x->name, "shape=hexagon, ", title, vni, "");
 		count++;
 	}
 	for (size_t i = 0; i < n->n_ports; i++) {
 		if (strcmp(n->ports[i].ns, ns))
 			continue;
-		node_start(out, ns, n->ports[i].dev);
-		fputs("style=dashed, ", out);
-		label(out, n->ports[i].dev, "(existing device)", NULL);
-		fputs("];\n", out);
+		node(out, ns, n->ports[i].dev, "style=dashed, ", n->ports[i].dev, "(existing device)",
+		     "");
 		count++;
 	}
 	return count;
@@ -179,10 +170,7 @@ static size_t foreign_taps(FILE *out, const struct tw_dot *g, const char *ns)
 		if (!v->tap[0] || strcmp(v->ns, ns) || has_tap(g->net, ns, v->tap))
 			continue;
 		snprintf(title, sizeof(title), "tap %s", v->tap);
-		node_start(out, ns, v->tap);
-		fputs("shape=ellipse, style=dashed, ", out);
-		label(out, title, "(not tapwire's)", NULL);
-		fputs("];\n", out);
+		node(out, ns, v->tap, "shape=ellipse, style=dashed, ", title, "(not tapwire's)", "");
 		count++;
 	}
 	return count;
