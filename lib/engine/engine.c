@@ -280,7 +280,8 @@ static bool kept_with(const struct tw_rec *r, const struct tw_rec *b)
 		return b->key.ns[0] && !strcmp(r->key.ns, b->key.ns);
 	return !strcmp(r->key.ns, b->key.ns) && !strcmp(r->key.name, b->key.name) &&
 	       (r->key.kind == b->key.kind || r->key.kind == TW_K_ADDR ||
-		r->key.kind == TW_K_ATTR || r->key.kind == TW_K_FDB);
+		r->key.kind == TW_K_ATTR || r->key.kind == TW_K_FDB || r->key.kind == TW_K_NAT ||
+		r->key.kind == TW_K_DHCP);
 }
 
 /* Why each busy bridge or tap is kept, on record for owner: its lines

@@ -16,53 +16,18 @@
 tw_isolate "$@"
 . "$top_srcdir/tests/integration/engine-lib.sh"
 
+. "$top_srcdir/tests/integration/nat-lib.sh"
 command -v nft > /dev/null || skip_all "nft is missing (tools/deps test installs nftables)"
 [ -x /usr/sbin/dnsmasq ] || skip_all "dnsmasq is missing (tools/deps test installs dnsmasq-base)"
-BB=$(command -v busybox) || skip_all "busybox is missing (tools/deps test installs busybox)"
+command -v busybox > /dev/null || skip_all "busybox is missing (tools/deps test installs busybox)"
+trap 'nat_stop_dnsmasqs; tw_cleanup' EXIT
 
-# udhcpc's script: configure what the server offered (mask is a prefix).
-cat > "$TW_TMP/udhcpc.sh" <<'EOF'
-#!/bin/sh
-case $1 in
-bound | renew)
-	ip addr flush dev "$interface"
-	ip addr add "$ip/$mask" dev "$interface"
-	[ -z "$router" ] || ip route replace default via "${router%% *}" dev "$interface"
-	echo "$ip" > "$LEASED"
-	;;
-esac
-exit 0
-EOF
-chmod 755 "$TW_TMP/udhcpc.sh"
-
-# lease NS: udhcpc on NS's eth0, bounded; prints the address it got.
-lease() {
-	rm -f "$TW_TMP/leased"
-	LEASED=$TW_TMP/leased timeout 30 ip netns exec "$1" "$BB" udhcpc -i eth0 -n -q -t 10 -T 1 \
-		-s "$TW_TMP/udhcpc.sh" > "$TW_TMP/udhcpc.out" 2>&1
-	cat "$TW_TMP/leased" 2>/dev/null
-}
-dnsmasq_pid() { cat "$TAPWIRE_RUNDIR/dnsmasq/br0.pid" 2>/dev/null; }
-# Ours only: the pid namespace is the host's.
-dnsmasqs() { pgrep -f "^dnsmasq --conf-file=$TAPWIRE_RUNDIR/" | wc -l; }
-# Whatever happens, no dnsmasq of this test outlives it (by its pid file).
-stop_dnsmasqs() {
-	for f in "$TAPWIRE_RUNDIR"/dnsmasq/*.pid; do
-		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
-	done
-	tw_cleanup
-}
-trap 'stop_dnsmasqs' EXIT
+lease() { nat_lease "$@"; }
+dnsmasq_pid() { nat_dnsmasq_pid br0; }
+dnsmasqs() { nat_dnsmasqs; }
 
 # The outside: wan answers 203.0.113.1 only (no route to 10.0.5.0/24).
-ip netns add wan
-ip link add uplink0 type veth peer name eth0 netns wan
-ip addr add 203.0.113.1/24 dev uplink0
-ip link set uplink0 up
-ip -n wan addr add 203.0.113.2/24 dev eth0
-ip -n wan link set eth0 up
-ip -n wan link set lo up
-ip route add default via 203.0.113.2 dev uplink0
+nat_wan_up
 echo 0 > /proc/sys/net/ipv4/ip_forward
 
 cat > "$TW_TMP/nat.xml" <<EOF
@@ -110,7 +75,7 @@ diag "$(cat "$TW_TMP/udhcpc.out")"
 like "$(cat "$TAPWIRE_RUNDIR/dnsmasq/br0.leases" 2>/dev/null)" " $got " "the lease is in dnsmasq's lease file"
 is "$(lease c2)" 10.0.5.10 "c2 gets its fixed address by MAC"
 check "c1 pings wan through NAT" pings c1 203.0.113.2
-like "$(ip netns exec c1 "$BB" nslookup static1 10.0.5.1 2>&1)" 'Address:? *(1: )?10\.0\.5\.10' \
+like "$(ip netns exec c1 busybox nslookup static1 10.0.5.1 2>&1)" 'Address:? *(1: )?10\.0\.5\.10' \
 	"c1 resolves static1 against the bridge's dnsmasq"
 
 # Idempotent: a second up changes nothing, the same dnsmasq stays.
@@ -136,6 +101,22 @@ like "$out" '^\+ dhcp br0' "up starts it again"
 new=$(dnsmasq_pid)
 check "a new dnsmasq runs" test -n "$new" -a "$new" != "$pid" -a -d "/proc/$new"
 like "$(lease c1)" '^10\.0\.5\.1[0-9][0-9]$' "c1 leases again"
+
+# Converging: a new range restarts dnsmasq with it; no <tw:dhcp> stops it.
+# (The same file changed: another file for the owner would be refused.)
+cp "$TW_TMP/nat.xml" "$TW_TMP/nat-a.xml"
+sed 's/range="10.0.5.100,10.0.5.199"/range="10.0.5.150,10.0.5.160"/' "$TW_TMP/nat-a.xml" > "$TW_TMP/nat.xml"
+run up "$TW_TMP/nat.xml"
+like "$out" '^\+ dhcp br0: dnsmasq, range 10.0.5.150-10.0.5.160' "a new range: dnsmasq again"
+check "the old dnsmasq is gone" nat_gone "$new"
+like "$(lease c1)" '^10\.0\.5\.1(5[0-9]|60)$' "c1 leases from the new range"
+grep -v '<tw:dhcp\|</tw:dhcp>\|<tw:host' "$TW_TMP/nat-a.xml" > "$TW_TMP/nat.xml"
+run up "$TW_TMP/nat.xml"
+like "$out" '^- dhcp br0$' "no <tw:dhcp>: its record goes"
+is "$(dnsmasqs)" 0 "and its dnsmasq with it"
+cp "$TW_TMP/nat-a.xml" "$TW_TMP/nat.xml"
+run up "$TW_TMP/nat.xml"
+is "$rc" 0 "up of the first file again"
 
 # Another table's forward chain with policy drop (what Docker sets up):
 # up names it and the fix; the fix lets the traffic through again.
@@ -174,6 +155,38 @@ is "$rc" 0 "lab2: down exits 0"
 check "no table of tapwire's is left" sh -c '! nft list table ip tapwire > /dev/null 2>&1'
 is "$(cat /proc/sys/net/ipv4/ip_forward)" 0 "ip_forward is off again, as it was"
 is "$(records)" 0 "nothing is on record"
+
+# A dnsmasq that cannot start: up fails and undoes all it made.
+export TAPWIRE_DNSMASQ=/bin/false
+run up "$TW_TMP/nat.xml"
+unset TAPWIRE_DNSMASQ
+is "$rc" 1 "dnsmasq fails: exit 1"
+like "$err" "nat.xml:6: dhcp br0: .*dnsmasq failed" "the error names the dhcp element"
+is "$(netns_names | tr '\n' ' ')" "wan " "the namespaces made are gone again"
+check "no table of tapwire's is left" sh -c '! nft list table ip tapwire > /dev/null 2>&1'
+is "$(cat /proc/sys/net/ipv4/ip_forward)" 0 "ip_forward is back off"
+is "$(records)" 0 "nothing is on record"
+
+# DHCP without DNS on a bridge in a namespace: dnsmasq runs there, and a
+# down that deletes the namespace stops it all the same.
+cat > "$TW_TMP/ns.xml" <<EOF
+<tw:net xmlns:tw="urn:tapwire:1" name="lab3">
+  <tw:namespace name="r1"/>
+  <tw:bridge name="br9" namespace="r1" address="10.0.9.1/24">
+    <tw:dhcp range="10.0.9.10,10.0.9.20" dns="no"/>
+  </tw:bridge>
+</tw:net>
+EOF
+run up "$TW_TMP/ns.xml"
+is "$rc" 0 "a bridge in namespace r1 with DHCP: up exits 0"
+pid=$(nat_dnsmasq_pid r1+br9)
+is "$(readlink "/proc/$pid/ns/net" 2>&1)" "$(ip netns exec r1 readlink /proc/self/ns/net)" "its dnsmasq runs in r1"
+is "$(ip netns exec r1 ss -H -lnu 'sport = :53' | wc -l)" 0 "dns=no: nothing listens on port 53"
+is "$(ip netns exec r1 ss -H -lnu 'sport = :67' | wc -l)" 1 "DHCP listens on port 67"
+run down "$TW_TMP/ns.xml"
+is "$rc" 0 "down exits 0"
+check "the dnsmasq in the deleted namespace is stopped" nat_gone "$pid"
+is "$(ls -A "$TAPWIRE_RUNDIR/dnsmasq" 2>/dev/null)" "" "its files are gone"
 
 # NAT without a way out: a runtime fact, bad input all the same.
 ip route del default
