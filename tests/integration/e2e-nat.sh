@@ -13,9 +13,7 @@
 e2e_init "$@"
 . "$top_srcdir/tests/integration/engine-lib.sh"
 . "$top_srcdir/tests/integration/nat-lib.sh"
-command -v nft > /dev/null || skip_all "nft is missing (tools/deps test installs nftables)"
-[ -x /usr/sbin/dnsmasq ] || skip_all "dnsmasq is missing (tools/deps test installs dnsmasq-base)"
-command -v busybox > /dev/null || skip_all "busybox is missing (tools/deps test installs busybox)"
+nat_need_tools
 trap 'nat_stop_dnsmasqs; e2e_cleanup' EXIT
 
 MAC=52:54:00:00:05:32

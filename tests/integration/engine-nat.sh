@@ -17,9 +17,7 @@ tw_isolate "$@"
 . "$top_srcdir/tests/integration/engine-lib.sh"
 
 . "$top_srcdir/tests/integration/nat-lib.sh"
-command -v nft > /dev/null || skip_all "nft is missing (tools/deps test installs nftables)"
-[ -x /usr/sbin/dnsmasq ] || skip_all "dnsmasq is missing (tools/deps test installs dnsmasq-base)"
-command -v busybox > /dev/null || skip_all "busybox is missing (tools/deps test installs busybox)"
+nat_need_tools
 trap 'nat_stop_dnsmasqs; tw_cleanup' EXIT
 
 lease() { nat_lease "$@"; }

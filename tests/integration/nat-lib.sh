@@ -7,6 +7,13 @@
 
 NAT_WAN=203.0.113.2
 
+# nft, dnsmasq and busybox (udhcpc, nslookup) are there, or the suite skips.
+nat_need_tools() {
+	command -v nft > /dev/null || skip_all "nft is missing (tools/deps test installs nftables)"
+	[ -x /usr/sbin/dnsmasq ] || skip_all "dnsmasq is missing (tools/deps test installs dnsmasq-base)"
+	command -v busybox > /dev/null || skip_all "busybox is missing (tools/deps test installs busybox)"
+}
+
 nat_wan_up() {
 	ip netns add wan
 	ip link add uplink0 type veth peer name eth0 netns wan
