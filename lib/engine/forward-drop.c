@@ -110,22 +110,26 @@ static void mark_docker(const char *text, struct tw_fwdrop *out, int n, size_t m
 	}
 }
 
+int tw_forward_drops_in(const char *ruleset, struct tw_fwdrop *out, size_t max)
+{
+	char *copy = strdup(ruleset);
+	if (!copy)
+		return -ENOMEM;
+	int n = scan(copy, out, max);
+	mark_docker(ruleset, out, n, max);
+	free(copy);
+	return n;
+}
+
 int tw_forward_drops(struct tw_fwdrop *out, size_t max)
 {
 	char why[256], *text = NULL;
 	int r = tw_nft_run_here("list ruleset\n", &text, why, sizeof(why));
 	if (r < 0)
 		return r;
-	char *copy = strdup(text);
-	if (!copy) {
-		free(text);
-		return -ENOMEM;
-	}
-	int n = scan(copy, out, max);
-	mark_docker(text, out, n, max);
-	free(copy);
+	r = tw_forward_drops_in(text, out, max);
 	free(text);
-	return n;
+	return r;
 }
 
 bool tw_forward_bridged(void)

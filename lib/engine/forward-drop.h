@@ -22,6 +22,9 @@ struct tw_fwdrop {
  * (>= 0), or -errno when the ruleset cannot be read. */
 int tw_forward_drops(struct tw_fwdrop *out, size_t max);
 
+/* The same, from ruleset as `nft list ruleset` prints it (tests, doctor). */
+int tw_forward_drops_in(const char *ruleset, struct tw_fwdrop *out, size_t max);
+
 /* Whether br_netfilter hands bridged IPv4 frames to the ip forward hook
  * here (net.bridge.bridge-nf-call-iptables = 1). */
 bool tw_forward_bridged(void);
