@@ -138,6 +138,18 @@ static int plan_forward(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st
 	return 0;
 }
 
+/* Whether this plan makes bridge b: a dnsmasq still running from before
+ * (the bridge deleted behind tapwire's back) holds its sockets bound to the
+ * old device, and must start again. */
+static bool made_now(const struct tw_plan *p, const struct tw_bridge_spec *b)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].key.kind == TW_K_BRIDGE && p->v[i].action == TW_ACT_CREATE &&
+		    !strcmp(p->v[i].key.ns, b->ns) && !strcmp(p->v[i].key.name, b->name))
+			return true;
+	return false;
+}
+
 int tw_plan_svc(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st, struct tw_err *e)
 {
 	for (size_t i = 0; i < p->net->n_bridges; i++) {
@@ -160,6 +172,8 @@ int tw_plan_svc(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st, struct
 			return tw_err_set(e, 1, "out of memory");
 		if (probe_step(c, p, s, e) < 0)
 			return -1;
+		if (made_now(p, b))
+			s->action = TW_ACT_CREATE, s->recorded = false;
 	}
 	return 0;
 }

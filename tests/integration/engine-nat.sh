@@ -100,6 +100,15 @@ new=$(dnsmasq_pid)
 check "a new dnsmasq runs" test -n "$new" -a "$new" != "$pid" -a -d "/proc/$new"
 like "$(lease c1)" '^10\.0\.5\.1[0-9][0-9]$' "c1 leases again"
 
+# The bridge deleted behind tapwire's back: its dnsmasq, bound to the old
+# device, starts again with the new one.
+ip link del br0
+run up "$TW_TMP/nat.xml"
+like "$out" '^\+ dhcp br0' "a bridge made again: its dnsmasq starts again"
+check "the dnsmasq bound to the old bridge is gone" nat_gone "$new"
+new=$(dnsmasq_pid)
+like "$(lease c1)" '^10\.0\.5\.1[0-9][0-9]$' "c1 leases on the new bridge"
+
 # Converging: a new range restarts dnsmasq with it; no <tw:dhcp> stops it.
 # (The same file changed: another file for the owner would be refused.)
 cp "$TW_TMP/nat.xml" "$TW_TMP/nat-a.xml"
