@@ -13,6 +13,7 @@ static const struct tw_check checks[] = {
 	{ "helper", tw_doctor_helper },        /* setuid root or cap_net_admin+ep */
 	{ "policy", tw_cli_doctor_policy },    /* bridge.conf, as the helper reads it */
 	{ "devices", tw_doctor_devices },      /* /dev/net/tun, /dev/vhost-net for its callers */
+	{ "forward", tw_doctor_forward },      /* a firewall's forward chain that drops */
 	{ "hook", tw_doctor_hook },            /* where libvirt runs it; seen by the daemon */
 	{ "qemu-conf", tw_doctor_qemu_conf },  /* bridge_helper for session libvirt */
 	{ NULL, NULL },

@@ -57,7 +57,7 @@ problems() { grep -c '^problem: ' "$TW_TMP/out"; }
 healthy() {
 	is "$(doctor)" 0 "$1: exit 0"
 	is "$(problems)/$(tail -n 1 "$TW_TMP/out")" \
-		"0/doctor: no problems found (5 checks: helper policy devices hook qemu-conf)" \
+		"0/doctor: no problems found (6 checks: helper policy devices forward hook qemu-conf)" \
 		"$1: no problem, the summary"
 }
 # finds NAME PATTERN: exit 1, one problem line, matching PATTERN
@@ -142,7 +142,7 @@ like "$(out)" "^note: the installed helper reads the policy $R/etc/tapwire/other
 export TAPWIRE_BRIDGE_HELPER="$HELPER" TAPWIRE_BRIDGE_CONF="$POLICY"
 chmod 0644 "$POLICY"
 doctor --json > /dev/null; mv "$TW_TMP/out" "$TW_TMP/json"
-is "$(jq -r '.checks | join(" ")' "$TW_TMP/json")" "helper policy devices hook qemu-conf" \
+is "$(jq -r '.checks | join(" ")' "$TW_TMP/json")" "helper policy devices forward hook qemu-conf" \
 	"--json: one JSON document, naming the checks"
 chmod 0666 "$POLICY"
 doctor --json > /dev/null; mv "$TW_TMP/out" "$TW_TMP/json"
@@ -169,6 +169,26 @@ like "$(out)" "^note: user alice, whom the helper's policy allows, cannot open /
 chmod 0666 /dev/vhost-net
 healthy "/dev/vhost-net 0666"
 rm /dev/vhost-net
+
+# ---- a firewall's forward chain that drops what bridges forward, in this
+# test's network namespace (Docker's FORWARD policy drop)
+if command -v nft > /dev/null; then
+	nft -f - <<'EOF'
+table ip filter {
+	chain FORWARD { type filter hook forward priority 0; policy drop; }
+}
+EOF
+	finds "a forward chain with policy drop" \
+		"^problem: table ip filter chain FORWARD \(hook forward\): policy drop: .*; fix: nft insert rule ip filter FORWARD iifname BRIDGE accept"
+	nft add chain ip filter DOCKER-USER
+	finds "... Docker's, with DOCKER-USER" "; fix: iptables -I DOCKER-USER -i BRIDGE -j ACCEPT"
+	nft delete table ip filter
+	healthy "the forward drop gone"
+else
+	skip "nft is missing (tools/deps test installs nftables)"
+	skip "nft is missing"; skip "nft is missing"; skip "nft is missing"; skip "nft is missing"
+	skip "nft is missing"; skip "nft is missing"; skip "nft is missing"
+fi
 
 # ---- the hook, where libvirt runs it, and a daemon that has seen it
 rm "$HOOK"
