@@ -16,8 +16,7 @@ lib_libtwcore_a_SOURCES = \
 	lib/core/err.c lib/core/err.h \
 	lib/core/fdpass.c lib/core/fdpass.h \
 	lib/core/trusted.c lib/core/trusted.h \
-	lib/core/index.c lib/core/index.h \
-	lib/core/libvirt-conf.c lib/core/libvirt-conf.h
+	lib/core/index.c lib/core/index.h
 
 # The kernel layer. The helper links this with -ffunction-sections and
 # --gc-sections, so it carries only what it calls (never libnl-route:
@@ -67,7 +66,8 @@ lib_libtwengine_a_SOURCES += lib/engine/plan-svc.c lib/engine/plan-step.c lib/en
 TW_ENGINE_LIBS = lib/libtwengine.a lib/libtwkinds.a lib/libtwnet.a lib/libtwcore.a $(LIBNL_LIBS) \
 	$(NFT_LIBS)
 # tapwire doctor's checks (their table is in cli/doctor.c) and tapwire
-# show's Graphviz.
+# show's Graphviz; a libvirt conf setting (qemu.conf) for doctor and the hook.
+lib_libtwcore_a_SOURCES += lib/core/libvirt-conf.c lib/core/libvirt-conf.h
 lib_libtwengine_a_SOURCES += lib/engine/doctor.c lib/engine/doctor.h \
 	lib/engine/doctor-helper.c lib/engine/doctor-devices.c lib/engine/doctor-hook.c \
 	lib/engine/doctor-qemu-conf.c lib/engine/doctor-forward.c \
