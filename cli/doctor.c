@@ -15,6 +15,7 @@ static const struct tw_check checks[] = {
 	{ "devices", tw_doctor_devices },      /* /dev/net/tun, /dev/vhost-net for its callers */
 	{ "forward", tw_doctor_forward },      /* a firewall's forward chain that drops */
 	{ "hook", tw_doctor_hook },            /* where libvirt runs it; seen by the daemon */
+	{ "hook-conf", tw_cli_doctor_hook_conf }, /* tapwire.conf, as the hook reads it */
 	{ "qemu-conf", tw_doctor_qemu_conf },  /* bridge_helper for session libvirt */
 	{ NULL, NULL },
 };

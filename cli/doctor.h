@@ -19,6 +19,9 @@ int tw_cli_doctor(bool json);
 /* doctor-policy.c: the helper's policy, read by the helper's own parser. */
 void tw_cli_doctor_policy(struct tw_doctor *d);
 
+/* doctor-hook-conf.c: the hook's policy, read by the hook's own reader. */
+void tw_cli_doctor_hook_conf(struct tw_doctor *d);
+
 /* show.c: the topology of file, or of owner as the state has it, as
  * Graphviz on stdout. */
 int tw_cli_show(const char *file, const char *owner);

@@ -19,8 +19,10 @@ POLICY=$R/etc/tapwire/bridge.conf
 HOOKS=$R/etc/libvirt/hooks
 HOOK=$HOOKS/qemu.d/tapwire
 ALICE_CONF=$R/home/alice/.config/libvirt/qemu.conf
+HOOK_CONF=$R/etc/tapwire/tapwire.conf
 export TAPWIRE_BRIDGE_HELPER=$HELPER TAPWIRE_BRIDGE_CONF=$POLICY \
-	TAPWIRE_LIBVIRT_HOOKS=$HOOKS TAPWIRE_QEMU_CONF=$R/etc/libvirt/qemu.conf
+	TAPWIRE_LIBVIRT_HOOKS=$HOOKS TAPWIRE_QEMU_CONF=$R/etc/libvirt/qemu.conf \
+	TAPWIRE_HOOK_CONF=$HOOK_CONF
 
 # ---- a healthy install
 mkdir -p "$R/libexec" "$R/etc/tapwire" "$HOOKS/qemu.d" "$R/home/alice/.config/libvirt"
@@ -57,7 +59,7 @@ problems() { grep -c '^problem: ' "$TW_TMP/out"; }
 healthy() {
 	is "$(doctor)" 0 "$1: exit 0"
 	is "$(problems)/$(tail -n 1 "$TW_TMP/out")" \
-		"0/doctor: no problems found (6 checks: helper policy devices forward hook qemu-conf)" \
+		"0/doctor: no problems found (7 checks: helper policy devices forward hook hook-conf qemu-conf)" \
 		"$1: no problem, the summary"
 }
 # finds NAME PATTERN: exit 1, one problem line, matching PATTERN
@@ -110,7 +112,10 @@ chmod 0664 "$POLICY"
 finds "policy writable by group" "^problem: $POLICY: .*writable by group or others.*fails closed.*fix: chown root:root and chmod go-w"
 chmod 0644 "$POLICY"
 chmod 0777 "$R/etc/tapwire"
-finds "policy in a world-writable directory" "^problem: $POLICY: .*directory $R/etc/tapwire is writable by group or others"
+# (tapwire.conf's directory too: the hook-conf check says so as well)
+is "$(doctor)" 1 "policy in a world-writable directory: exit 1"
+like "$(grep '^problem: ' "$TW_TMP/out")" "^problem: $POLICY: directory $R/etc/tapwire is writable by group or others" \
+	"policy in a world-writable directory: named"
 chmod 0755 "$R/etc/tapwire"
 printf 'allow br0 user:alice\nalow br1\n' > "$POLICY"
 finds "a policy with a typo" "^problem: $POLICY:2: unknown keyword 'alow'.*fix: correct that line"
@@ -142,7 +147,7 @@ like "$(out)" "^note: the installed helper reads the policy $R/etc/tapwire/other
 export TAPWIRE_BRIDGE_HELPER="$HELPER" TAPWIRE_BRIDGE_CONF="$POLICY"
 chmod 0644 "$POLICY"
 doctor --json > /dev/null; mv "$TW_TMP/out" "$TW_TMP/json"
-is "$(jq -r '.checks | join(" ")' "$TW_TMP/json")" "helper policy devices forward hook qemu-conf" \
+is "$(jq -r '.checks | join(" ")' "$TW_TMP/json")" "helper policy devices forward hook hook-conf qemu-conf" \
 	"--json: one JSON document, naming the checks"
 chmod 0666 "$POLICY"
 doctor --json > /dev/null; mv "$TW_TMP/out" "$TW_TMP/json"
@@ -235,6 +240,17 @@ doctor > /dev/null
 like "$(out)" "^note: libvirt is not configured here \(no $TW_TMP/nolibvirt\): the hook is not checked" \
 	"no libvirt at all: a note"
 export TAPWIRE_LIBVIRT_HOOKS="$HOOKS"
+
+# ---- the hook's own policy, tapwire.conf, read as the hook reads it (a
+# missing one is an empty policy: no problem)
+printf 'bridge br0 mtu 9000\nbridge vm-* mtu lots\n' > "$HOOK_CONF"
+finds "tapwire.conf with a bad value" "^problem: $HOOK_CONF:2: .*mtu 'lots'.*: the hook refuses to start every domain that uses tapwire.*fix: correct that line"
+printf 'bridge br0 mtu 9000\n' > "$HOOK_CONF"
+chmod 0666 "$HOOK_CONF"
+finds "tapwire.conf writable by others" "^problem: $HOOK_CONF: .*writable by group or others.*fix: chown root:root and chmod go-w"
+chmod 0644 "$HOOK_CONF"
+healthy "a good tapwire.conf"
+rm "$HOOK_CONF"
 
 # ---- bridge_helper in session libvirt's qemu.conf
 echo '# nothing' > "$ALICE_CONF"
