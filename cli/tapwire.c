@@ -264,9 +264,9 @@ static int do_check(const struct cli *c, const struct tw_net *net)
 	tw_report_owner(c->rep, net->owner);
 	if (!c->json)
 		printf("%s: valid; owner %s: %zu namespaces, %zu bridges, %zu veths, %zu taps, %zu vxlans, "
-	       "%zu ports\n",
+	       "%zu ports%s\n",
 	       c->file, net->owner, net->n_namespaces, net->n_bridges, net->n_veths, net->n_taps,
-	       net->n_vxlans, net->n_ports);
+	       net->n_vxlans, net->n_ports, tw_net_more_devices(net));
 	if (geteuid() != 0) {
 		fflush(stdout);
 		fprintf(stderr, "tapwire: check: the file only; the plan needs root (it looks inside "

@@ -177,7 +177,7 @@ int tw_teardown_busy(struct tw_ctx *c, struct tw_state *st, const char *owner,
 		const struct tw_rec *r = recs[i];
 		struct tw_nl *nl;
 		char dev[TW_NSNAME_MAX + IFNAMSIZ + 4];
-		if (r->key.kind != TW_K_BRIDGE && r->key.kind != TW_K_TAP)
+		if (r->key.kind != TW_K_BRIDGE && r->key.kind != TW_K_TAP && r->key.kind != TW_K_TUN)
 			continue;
 		if (tw_ctx_nl(c, r->key.ns, &nl) < 0)
 			continue; /* its namespace is gone, and it with it */
