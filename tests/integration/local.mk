@@ -111,3 +111,10 @@ distclean-local: distclean-e2e
 distclean-e2e:
 	rm -rf tests/guest/cache tests/guest/build-*.log
 .PHONY: distclean-e2e
+# The seed's other devices (issue 13): tun, macvlan, macvtap, type='direct'.
+# devices.sh needs no guest; devices-qemu.sh boots one.
+check_PROGRAMS += tests/tw-tun-echo
+tests_tw_tun_echo_SOURCES = tests/tun-echo.c
+TW_DEVICES_TESTS = tests/integration/devices.sh
+TESTS += $(TW_DEVICES_TESTS)
+EXTRA_DIST += $(TW_DEVICES_TESTS)

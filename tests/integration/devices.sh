@@ -1,0 +1,124 @@
+#!/bin/sh
+# The seed's other devices without a guest (contract section 6): a tun that
+# carries a ping from the host to a user's process reading /dev/net/tun,
+# namespaces on macvlans made directly inside them, refusals, rollback, and
+# `down` leaving nothing. Every assertion reads the kernel (ip, sysfs, ping
+# replies) or tapwire's state, in this test's private namespaces.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+tw_isolate "$@"
+. "$top_srcdir/tests/integration/engine-lib.sh"
+
+ECHO=$top_builddir/tests/tw-tun-echo
+tw_add_user twuser 4242
+tw_add_user twother 4243
+
+# ---- tun: persistent IFF_TUN, owned, point-to-point address
+
+cat > "$TW_TMP/tun.xml" <<'EOF'
+<tw:net xmlns:tw="urn:tapwire:1" name="tunlab">
+  <tw:tun name="tun0" owner="twuser" mtu="1400" address="10.9.0.1/32" peer="10.9.0.2"/>
+</tw:net>
+EOF
+run up "$TW_TMP/tun.xml"
+is "$rc" 0 "up tun.xml succeeds"
+is "$(dev_tun_flags tun0)" 0x1801 "tun0 is IFF_TUN|IFF_NO_PI|IFF_PERSIST (tun_flags)"
+is "$(sys_attr tun0 owner)" 4242 "tun0 is owned by twuser (4242)"
+is "$(dev_mtu tun0)" 1400 "tun0 has mtu 1400"
+check "tun0 is up" dev_is_up tun0
+like "$(ip -o addr show dev tun0)" "inet 10\.9\.0\.1 peer 10\.9\.0\.2/32" \
+	"tun0 has 10.9.0.1 with peer 10.9.0.2 (IFA_LOCAL, IFA_ADDRESS)"
+run up "$TW_TMP/tun.xml"
+is "$rc/$out" "0/tunlab: nothing to do" "a second up changes nothing"
+
+# /dev/net/tun is 0600 on the host: the user gets a 0666 node of its own,
+# bound over it in this test's mount namespace only.
+mknod -m 0666 "$TW_TMP/tun-node" c 10 200 && mount --bind "$TW_TMP/tun-node" /dev/net/tun
+tw_as_user 4243 "$ECHO" tun0 1 2 > "$TW_TMP/other.out" 2>&1
+like "$(cat "$TW_TMP/other.out")" "TUNSETIFF tun0: Operation not permitted" \
+	"twother may not attach to twuser's tun (EPERM)"
+tw_as_user 4242 "$ECHO" tun0 3 30 > "$TW_TMP/echo.out" 2>&1 &
+echo_pid=$!
+i=0
+while ! grep -q '^attached' "$TW_TMP/echo.out" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+like "$(cat "$TW_TMP/echo.out")" "^attached tun0" "twuser's process attaches to tun0 through /dev/net/tun"
+if ping -c 3 -i 0.2 -W 3 10.9.0.2 > "$TW_TMP/ping" 2>&1; then
+	ok "the host pings 10.9.0.2 through tun0; the user's process answers"
+else
+	not_ok "the host pings 10.9.0.2 through tun0; the user's process answers"
+fi
+grep -E 'transmitted' "$TW_TMP/ping" | sed 's/^/#   /'
+wait "$echo_pid"
+is "$?/$(grep -c '^echo' "$TW_TMP/echo.out")" "0/3" "the process read 3 echo requests from the tun and answered them"
+run down "$TW_TMP/tun.xml"
+is "$rc" 0 "down tun.xml succeeds"
+check "tun0 is gone" sh -c '! test -e /sys/class/net/tun0'
+
+# ---- macvlan: namespaces on one lower device, each made in place
+
+ip -o monitor link > "$TW_TMP/monitor" 2>&1 &
+mon=$!
+sleep 0.2
+run up "$EX/macvlan.xml"
+is "$rc" 0 "up examples/macvlan.xml succeeds"
+kill "$mon" 2>/dev/null
+wait "$mon" 2>/dev/null
+is "$(grep -c 'mv[01]' "$TW_TMP/monitor")" 0 \
+	"mv0 and mv1 never appeared where tapwire runs (made in their namespaces, not moved)"
+for n in 0 1; do
+	d=$(ip -n net$n -j -d link show mv$n 2>/dev/null)
+	is "$(printf '%s' "$d" | jq -r '.[0].linkinfo.info_kind + " " + .[0].linkinfo.info_data.mode')" \
+		"macvlan bridge" "net$n: mv$n is a macvlan in bridge mode"
+	is "$(printf '%s' "$d" | jq -r '.[0].link_netnsid != null')" true \
+		"net$n: mv$n's lower device is in another namespace (link-netnsid)"
+done
+is "$(ns_addrs net0 mv0)|$(ns_addrs net1 mv1)" "10.0.9.1/24|10.0.9.2/24" "addresses 10.0.9.1/24 and 10.0.9.2/24"
+check "net0 pings net1 over the macvlans of uplink" pings net0 10.0.9.2
+check "net1 pings net0" pings net1 10.0.9.1
+run up "$EX/macvlan.xml"
+is "$rc/$out" "0/macvlan: nothing to do" "a second up changes nothing"
+run status --json
+is "$(printf '%s' "$out" | jq -r '[.. | objects | select(.kind? == "macvlan") | .name] | sort | join(" ")')" \
+	"mv0 mv1" "status --json lists both macvlans"
+
+# A failure halfway is undone: the second macvlan asks for more MTU than
+# its lower device has, so the kernel refuses it after the first was made.
+sed -e 's/name="mv1" dev="uplink"/name="mv3" dev="uplink" mtu="9000"/' -e 's/name="mv0"/name="mv2"/' \
+	-e 's/10\.0\.9\./10.0.8./g' -e 's/name="macvlan"/name="macvlan2"/' "$EX/macvlan.xml" > "$TW_TMP/half.xml"
+before=$(kstate)
+run up "$TW_TMP/half.xml"
+is "$rc" 1 "a macvlan the kernel refuses: exit 1"
+like "$err" "mv3" "the error names the device ($err)"
+is "$(kstate)" "$before" "and what that run made is undone (kernel state as before)"
+
+run down "$EX/macvlan.xml"
+is "$rc" 0 "down examples/macvlan.xml succeeds"
+is "$(netns_names | tr '\n' ' ')" "" "no namespace is left"
+is "$(devs_other_than_lo | tr '\n' ' ')" "" "no device but lo is left"
+
+# ---- refusals: one line, nothing changed
+
+cat > "$TW_TMP/nolower.xml" <<'EOF'
+<tw:net xmlns:tw="urn:tapwire:1" name="nolower">
+  <tw:macvlan name="mv9" dev="nosuch0"/>
+</tw:net>
+EOF
+run check "$TW_TMP/nolower.xml"
+is "$rc" 1 "check: a lower device that does not exist is refused (exit 1)"
+is "$err" "tapwire: $TW_TMP/nolower.xml:2: macvlan mv9: lower device nosuch0 does not exist where tapwire runs" \
+	"with one line naming file:line and the device"
+sed 's/owner="twuser"/owner="nobody-here"/' "$TW_TMP/tun.xml" > "$TW_TMP/nouser.xml"
+run check "$TW_TMP/nouser.xml"
+is "$rc" 2 "check: an unknown owner is bad input (exit 2)"
+like "$err" "nouser.xml:2: tun tun0: unknown user 'nobody-here'" "naming file:line"
+cat > "$TW_TMP/badmode.xml" <<'EOF'
+<tw:net xmlns:tw="urn:tapwire:1" name="badmode">
+  <tw:macvtap name="mvt9" dev="lo" mode="loop"/>
+</tw:net>
+EOF
+run up "$TW_TMP/badmode.xml"
+is "$rc" 2 "up: mode='loop' is bad input (exit 2)"
+like "$err" "badmode.xml:2: <tw:macvtap>: mode 'loop'" "naming file:line and the element"
+is "$("$TW" status 2>&1)" "nothing on record" "nothing is on record after the refusals"
+is "$(devs_other_than_lo | tr '\n' ' ')" "" "and no device was made"
+
+done_testing
