@@ -149,3 +149,16 @@ int tw_xml_check_lowers(struct tw_xml_ctx *c, const struct tw_net *net)
 	}
 	return 0;
 }
+
+int tw_xml_read_direct_source(const struct tw_xml_el *e, struct tw_iface *ifc)
+{
+	/* libvirt's words: passthrough, not the kernel's passthru. */
+	static const char *const lv_modes[] = { "bridge", "vepa", "private", "passthrough", NULL };
+	int mode = -1;
+	int r = tw_xml_get_ifname(e, "dev", false, ifc->source_dev);
+	if (r == 0)
+		r = tw_xml_get_enum(e, "mode", lv_modes, &mode);
+	if (r == 0 && mode >= 0)
+		tw_strscpy(ifc->source_mode, lv_modes[mode], sizeof(ifc->source_mode));
+	return r;
+}

@@ -194,6 +194,7 @@ enum tw_iface_type {
 	TW_IFACE_BRIDGE,
 	TW_IFACE_NETWORK,
 	TW_IFACE_ETHERNET,
+	TW_IFACE_DIRECT,   /* a macvtap on <source dev> */
 };
 
 struct tw_iface {

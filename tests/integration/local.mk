@@ -115,6 +115,7 @@ distclean-e2e:
 # devices.sh needs no guest; devices-qemu.sh boots one.
 check_PROGRAMS += tests/tw-tun-echo
 tests_tw_tun_echo_SOURCES = tests/tun-echo.c
-TW_DEVICES_TESTS = tests/integration/devices.sh tests/integration/devices-qemu.sh
+TW_DEVICES_TESTS = tests/integration/devices.sh tests/integration/devices-qemu.sh \
+	tests/integration/devices-libvirt.sh
 TESTS += $(TW_DEVICES_TESTS)
 EXTRA_DIST += $(TW_DEVICES_TESTS)
