@@ -59,5 +59,6 @@ lib_libtwengine_a_SOURCES = \
 	lib/engine/gc.c lib/engine/gc.h
 # Who holds a tap, what is on a bridge (gc, down, detach, status).
 lib_libtwengine_a_SOURCES += lib/engine/holders.c lib/engine/holders.h
+lib_libtwengine_a_SOURCES += lib/engine/holders-node.c
 lib_libtwengine_a_SOURCES += lib/engine/plan-devices.c lib/engine/plan-int.h lib/engine/plan-steps.c
 TW_ENGINE_LIBS = lib/libtwengine.a lib/libtwkinds.a lib/libtwnet.a lib/libtwcore.a $(LIBNL_LIBS)

@@ -66,7 +66,13 @@ else
 fi
 ip addr del 10.0.1.254/32 dev uplink
 
-# down while QEMU holds the node: the device and the node go.
+# down while QEMU holds the node: refused, naming QEMU, nothing changed.
+"$TAPWIRE" down "$TW_TMP/mvt.xml" > "$TW_TMP/busy.out" 2> "$TW_TMP/busy.err"
+is "$?" 1 "down while QEMU holds $node: exit 1"
+like "$(cat "$TW_TMP/busy.err")" "macvtap mvt0 is held by pid $e2e_qemu_pid qemu" "... naming the macvtap and QEMU"
+check "... and mvt0 is still there" test -e /sys/class/net/mvt0
+
+# Once QEMU is gone: the device and the node go.
 e2e_guest_stop
 e2e_run "tapwire down mvt.xml" "$TAPWIRE" down "$TW_TMP/mvt.xml"
 check "mvt0 is gone" e2e_gone mvt0
