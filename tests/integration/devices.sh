@@ -118,6 +118,21 @@ EOF
 run up "$TW_TMP/badmode.xml"
 is "$rc" 2 "up: mode='loop' is bad input (exit 2)"
 like "$err" "badmode.xml:2: <tw:macvtap>: mode 'loop'" "naming file:line and the element"
+# A kind the kernel lacks: check asks the kernel for a device of that kind
+# without a lower device (EOPNOTSUPP: unknown kind; EINVAL: known). The
+# answer must agree with the kernel's own configuration.
+known=$("$top_builddir/tests/tw-kind-known" macvlan macvtap ipvlan vlan | tr '\n' ' ')
+if zcat /proc/config.gz > "$TW_TMP/config" 2>/dev/null; then
+	want=""
+	for k in MACVLAN:macvlan MACVTAP:macvtap IPVLAN:ipvlan VLAN_8021Q:vlan; do
+		grep -q "^CONFIG_${k%%:*}=[ym]" "$TW_TMP/config" && v=1 || v=0
+		want="$want${k#*:} $v "
+	done
+	is "$known" "$want" "the kind probe agrees with the kernel's config ($known)"
+else
+	skip "no /proc/config.gz to compare the kind probe with ($known)"
+fi
+is "$(devs_other_than_lo | tr '\n' ' ')" "" "the probe made no device"
 is "$("$TW" status 2>&1)" "nothing on record" "nothing is on record after the refusals"
 is "$(devs_other_than_lo | tr '\n' ' ')" "" "and no device was made"
 

@@ -113,8 +113,11 @@ distclean-e2e:
 .PHONY: distclean-e2e
 # The seed's other devices (issue 13): tun, macvlan, macvtap, type='direct'.
 # devices.sh needs no guest; devices-qemu.sh boots one.
-check_PROGRAMS += tests/tw-tun-echo
+check_PROGRAMS += tests/tw-tun-echo tests/tw-kind-known
 tests_tw_tun_echo_SOURCES = tests/tun-echo.c
+tests_tw_kind_known_SOURCES = tests/kind-known.c
+tests_tw_kind_known_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS)
+tests_tw_kind_known_LDADD = lib/libtwnet.a lib/libtwcore.a $(LIBNL_LIBS)
 TW_DEVICES_TESTS = tests/integration/devices.sh tests/integration/devices-qemu.sh \
 	tests/integration/devices-libvirt.sh
 TESTS += $(TW_DEVICES_TESTS)
