@@ -200,8 +200,8 @@ static int doc_net(const struct tw_doc *doc, const struct cli *c, struct tw_net 
 	if (r < 0)
 		return tw_cli_fail(TW_EXIT_REFUSED, "%s: %s", c->file, err);
 	tw_strscpy((*out)->source, c->file, sizeof((*out)->source));
-	if (doc->kind == TW_DOC_IFACE && (*out)->n_taps)
-		tw_report_tap(c->rep, (*out)->taps[0].name);
+	if (doc->kind == TW_DOC_IFACE && ((*out)->n_taps || (*out)->n_macvlans))
+		tw_report_tap(c->rep, (*out)->n_taps ? (*out)->taps[0].name : (*out)->macvlans[0].name);
 	if (c->owner && doc->kind != TW_DOC_IFACE)
 		tw_strscpy((*out)->owner, c->owner, sizeof((*out)->owner));
 	return 0;

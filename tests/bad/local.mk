@@ -109,6 +109,7 @@ EXTRA_DIST += \
 	tests/bad/xxe-parameter-entity.xml
 # <tw:tun>, <tw:macvlan>, <tw:macvtap> (issue 13).
 EXTRA_DIST += \
+	tests/bad/domain-direct-mode.xml \
 	tests/bad/devices-lower-in-namespace.xml \
 	tests/bad/devices-lower-is-macvlan.xml \
 	tests/bad/devices-macvlan-mode.xml \
