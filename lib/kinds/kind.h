@@ -81,6 +81,9 @@ int tw_dev_make_tun(struct tw_ctx *c, const char *ns, const struct tw_tap_opts *
 int tw_macvlan_make(struct tw_ctx *c, const struct tw_step *s, int ifindex, char *why,
 		    size_t len);
 void tw_macvlan_describe(const struct tw_step *s, char *buf, size_t len);
+/* Probe a macvlan or macvtap (kind): present in another mode is refused. */
+int tw_macvlan_probe(struct tw_ctx *c, const struct tw_step *s, const char *kind,
+		     struct tw_link *live, char *why, size_t len);
 /* Refuse a kind this kernel lacks, with one line: 0 or -EOPNOTSUPP. */
 int tw_kind_known(struct tw_ctx *c, const char *kind, char *why, size_t len);
 

@@ -29,11 +29,28 @@ int tw_kind_known(struct tw_ctx *c, const char *kind, char *why, size_t len)
 	return r < 0 ? r : 0;
 }
 
+int tw_macvlan_probe(struct tw_ctx *c, const struct tw_step *s, const char *kind,
+		     struct tw_link *live, char *why, size_t len)
+{
+	const struct tw_macvlan_spec *m = s->spec;
+	int r = tw_dev_probe(c, s->key.ns, s->key.name, kind, live, why, len);
+	if (r == TW_ABSENT)
+		return tw_kind_known(c, kind, why, len);
+	if (r == TW_PRESENT && m && live->macvlan_mode && live->macvlan_mode != kernel_mode[m->mode]) {
+		const char *had = "another mode";
+		for (size_t i = 0; i < TW_ARRAY_SIZE(kernel_mode); i++)
+			if (kernel_mode[i] == live->macvlan_mode)
+				had = mode_name[i];
+		snprintf(why, len, "exists in mode %s, not %s", had, mode_name[m->mode]);
+		return -EEXIST;
+	}
+	return r;
+}
+
 static int mv_probe(struct tw_ctx *c, const struct tw_step *s, struct tw_link *live, char *why,
 		    size_t len)
 {
-	int r = tw_dev_probe(c, s->key.ns, s->key.name, "macvlan", live, why, len);
-	return r == TW_ABSENT ? tw_kind_known(c, "macvlan", why, len) : r;
+	return tw_macvlan_probe(c, s, "macvlan", live, why, len);
 }
 
 int tw_macvlan_make(struct tw_ctx *c, const struct tw_step *s, int ifindex, char *why,

@@ -20,8 +20,7 @@
 static int mvt_probe(struct tw_ctx *c, const struct tw_step *s, struct tw_link *live, char *why,
 		     size_t len)
 {
-	int r = tw_dev_probe(c, s->key.ns, s->key.name, "macvtap", live, why, len);
-	return r == TW_ABSENT ? tw_kind_known(c, "macvtap", why, len) : r;
+	return tw_macvlan_probe(c, s, "macvtap", live, why, len);
 }
 
 /* The new device's ifindex, or -errno. */

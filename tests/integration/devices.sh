@@ -76,6 +76,12 @@ check "net0 pings net1 over the macvlans of uplink" pings net0 10.0.9.2
 check "net1 pings net0" pings net1 10.0.9.1
 run up "$EX/macvlan.xml"
 is "$rc/$out" "0/macvlan: nothing to do" "a second up changes nothing"
+sed 's/name="mv1" dev="uplink" mode="bridge"/name="mv1" dev="uplink" mode="private"/' "$EX/macvlan.xml" > "$TW_TMP/private.xml"
+before=$(kstate)
+run up --owner macvlan "$TW_TMP/private.xml"
+is "$rc" 1 "up asking mv1 in private mode while it is in bridge mode: exit 1"
+like "$err" "private.xml:[0-9]+: macvlan \[net1\] mv1 .*: exists in mode bridge, not private" "saying so ($err)"
+is "$(kstate)" "$before" "and nothing changed"
 run status --json
 is "$(printf '%s' "$out" | jq -r '[.. | objects | select(.kind? == "macvlan") | .name] | sort | join(" ")')" \
 	"mv0 mv1" "status --json lists both macvlans"
