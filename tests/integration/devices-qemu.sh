@@ -66,6 +66,11 @@ else
 fi
 ip addr del 10.0.1.254/32 dev uplink
 
+like "$("$TAPWIRE" status | grep 'macvtap mvt0')" "node $node uid 4242 gid [0-9]+ held by pid $e2e_qemu_pid qemu" \
+	"status shows mvt0's node, its owner and QEMU holding it"
+is "$("$TAPWIRE" status --json | jq -r '.objects[] | select(.kind == "macvtap") | .node' | cut -d' ' -f1-3)" \
+	"$node uid 4242" "status --json too"
+
 # down while QEMU holds the node: refused, naming QEMU, nothing changed.
 "$TAPWIRE" down "$TW_TMP/mvt.xml" > "$TW_TMP/busy.out" 2> "$TW_TMP/busy.err"
 is "$?" 1 "down while QEMU holds $node: exit 1"
