@@ -101,6 +101,25 @@ is "$rc" 0 "down examples/macvlan.xml succeeds"
 is "$(netns_names | tr '\n' ' ')" "" "no namespace is left"
 is "$(devs_other_than_lo | tr '\n' ' ')" "" "no device but lo is left"
 
+# ---- the other examples, up and down as shipped
+
+run up "$EX/tun.xml"
+is "$rc/$(dev_tun_flags tun0)/$(sys_attr tun0 owner)" "0/0x1801/0" "examples/tun.xml: a persistent tun owned by root"
+run up "$EX/macvtap.xml"
+is "$rc" 0 "examples/macvtap.xml: up"
+like "$(ip -d -o link show mvt0)" "mvt0@uplink: .* macvtap mode bridge .*numtxqueues 2 " \
+	"examples/macvtap.xml: mvt0 is a macvtap on uplink with 2 queues"
+like "$(ip -d -o link show mv-host)" "macvlan mode bridge" "examples/macvtap.xml: the host's macvlan mv-host beside it"
+is "$(ns_addrs . mv-host)" "10.0.9.254/24" "examples/macvtap.xml: the host's address is on mv-host"
+n=$(sys_attr mvt0 ifindex)
+check "examples/macvtap.xml: /dev/tap$n exists" test -c "/dev/tap$n"
+run down "$EX/macvtap.xml"
+is "$rc" 0 "examples/macvtap.xml: down"
+check "examples/macvtap.xml: /dev/tap$n is gone" sh -c "! test -e /dev/tap$n"
+run down "$EX/tun.xml"
+is "$rc/$(netns_names | tr '\n' ' ')/$(devs_other_than_lo | tr '\n' ' ')" "0//" \
+	"examples/tun.xml: down; no namespace and no device is left"
+
 # ---- refusals: one line, nothing changed
 
 cat > "$TW_TMP/nolower.xml" <<'EOF'
