@@ -120,6 +120,38 @@ run down "$EX/tun.xml"
 is "$rc/$(netns_names | tr '\n' ' ')/$(devs_other_than_lo | tr '\n' ' ')" "0//" \
 	"examples/tun.xml: down; no namespace and no device is left"
 
+# ---- /dev/tapN across namespaces: ifindexes repeat, devtmpfs's /dev does not
+
+# Ifindexes are handed out in turn: after the lower pair (a-1, a) the next
+# device here gets a+1. Another namespace's macvtap takes index a+1 first,
+# and with it the node /dev/tap(a+1).
+ip link add lowr type veth peer name lowr-p
+ip link set lowr up
+a=$(sys_attr lowr ifindex) b=$(sys_attr lowr-p ifindex)
+[ "$b" -lt "$a" ] || a=$b
+a=$((a - 1))
+ip netns add other
+ip -n other link add olow type veth peer name olow-p
+ip -n other link add link olow name omvt index $((a + 2)) type macvtap
+is "$(ip -n other -o link show omvt | cut -d: -f1)" "$((a + 2))" "another namespace has a macvtap with ifindex $((a + 2))"
+theirs=$(stat -c '%Hr:%Lr %u' "/dev/tap$((a + 2))" 2>&1)
+printf '%s\n' '<tw:net xmlns:tw="urn:tapwire:1" name="clash">' \
+	'  <tw:macvtap name="mvtc" dev="lowr" owner="twuser"/>' '</tw:net>' > "$TW_TMP/clash.xml"
+run up "$TW_TMP/clash.xml"
+is "$rc" 0 "up of a macvtap whose first ifindex would clash succeeds"
+n=$(sys_attr mvtc ifindex)
+check "mvtc was made again with an ifindex whose node was free ($n, not $((a + 2)))" test "$n" -ge 4096
+is "$(stat -c '%Hr:%Lr %u' "/dev/tap$n" 2>&1)" "$(cat "/sys/class/net/mvtc/macvtap/tap$n/dev") 4242" \
+	"/dev/tap$n is mvtc's own node, given to twuser"
+is "$(stat -c '%Hr:%Lr %u' "/dev/tap$((a + 2))" 2>&1)" "$theirs" \
+	"the other namespace's /dev/tap$((a + 2)) is untouched ($theirs)"
+run down "$TW_TMP/clash.xml"
+check "down: mvtc and /dev/tap$n are gone" sh -c "! test -e /sys/class/net/mvtc && ! test -e /dev/tap$n"
+ip netns del other
+ip link del lowr
+i=0
+while [ -e "/dev/tap$((a + 2))" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+
 # ---- refusals: one line, nothing changed
 
 cat > "$TW_TMP/nolower.xml" <<'EOF'
