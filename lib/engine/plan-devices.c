@@ -138,6 +138,9 @@ static int plan_macvlans(struct tw_ctx *c, struct tw_plan *p, struct tw_state *s
 					   m, m->line, e);
 		if (!s || ids(p, what, m->name, m->owner, m->group, m->line, s, e) < 0)
 			return -1;
+		/* On record: a lower device another owner removes must not take
+		 * this one with it (teardown.c). */
+		tw_strscpy(s->data, m->dev, sizeof(s->data));
 		int r = plan_object(c, p, st, s, &live, e);
 		if (r < 0)
 			return r;

@@ -96,8 +96,25 @@ is "$rc" 1 "a macvlan the kernel refuses: exit 1"
 like "$err" "mv3" "the error names the device ($err)"
 is "$(kstate)" "$before" "and what that run made is undone (kernel state as before)"
 
+# Refcounted by owner: a second owner declaring mv0 too shares it.
+printf '%s\n' '<tw:net xmlns:tw="urn:tapwire:1" name="second">' '  <tw:namespace name="net0"/>' \
+	'  <tw:macvlan name="mv0" dev="uplink" mode="bridge" namespace="net0" address="10.0.9.1/24"/>' \
+	'</tw:net>' > "$TW_TMP/second.xml"
+run up "$TW_TMP/second.xml"
+is "$rc" 0 "a second owner declares mv0 too"
+like "$out" "= macvlan \[net0\] mv0 .*\(exists: use it\)" "and uses it as it is"
+# The lower device is the first owner's alone: its down would take the
+# second owner's macvlan with it, so it is refused.
+before=$(kstate)
 run down "$EX/macvlan.xml"
-is "$rc" 0 "down examples/macvlan.xml succeeds"
+is "$rc" 1 "down of the lower device's only owner while another owner's macvlan sits on it: exit 1"
+like "$err" "uplink is the lower device of macvlan mv0, of tapwire owner second" "naming both ($(echo "$err" | head -n 1))"
+is "$(kstate)" "$before" "and nothing changed"
+run down "$TW_TMP/second.xml"
+is "$rc" 0 "down second.xml"
+check "mv0 stays for the first owner" test -n "$(ifindex net0 mv0)"
+run down "$EX/macvlan.xml"
+is "$rc" 0 "then down examples/macvlan.xml succeeds"
 is "$(netns_names | tr '\n' ' ')" "" "no namespace is left"
 is "$(devs_other_than_lo | tr '\n' ' ')" "" "no device but lo is left"
 
