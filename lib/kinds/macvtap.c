@@ -8,6 +8,7 @@
  * is free, and a node that still cannot be shown to be its own is refused,
  * never handed out. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,19 +44,21 @@ static int mvt_create(struct tw_ctx *c, const struct tw_step *s, char *why, size
 	int idx = 0, want = 0;
 	for (int i = 0; i < RETRIES; i++) {
 		r = tw_macvlan_make(c, s, want, why, len);
-		if (r == -EEXIST && want) /* that ifindex is taken in the namespace */
-			goto next;
-		if (r < 0)
+		bool taken = want && (r == -EEXIST || r == -EBUSY); /* that ifindex, here */
+		if (r < 0 && !taken)
 			return r;
-		if ((idx = new_index(nl, s->key.name)) < 0) {
-			snprintf(why, len, "cannot find it after creating it: %s", strerror(-idx));
-			return idx;
+		if (r == 0) {
+			if ((idx = new_index(nl, s->key.name)) < 0) {
+				snprintf(why, len, "cannot find it after creating it: %s", strerror(-idx));
+				return idx;
+			}
+			r = tw_macvtap_node_check(s->key.name, idx, other, sizeof(other));
+			if (r == 0)
+				break;
+			tw_link_delete(nl, idx);
 		}
-		r = tw_macvtap_node_check(s->key.name, idx, other, sizeof(other));
-		if (r == 0)
-			break;
-		tw_link_delete(nl, idx);
-	next:
+		/* Another namespace's device has the node, or the ifindex asked
+		 * for is taken here: ask for the next one whose node is free. */
 		want = tw_macvtap_free_index(want ? want + 1 : CHOSEN_BASE, 1 << 16);
 		if (want < 0)
 			break;
