@@ -66,6 +66,35 @@ is "$(V domiflist dg | grep -c 52:54:00:40:00:31)" 0 "the NIC is gone from the d
 check "the macvtap is gone" sh -c "! test -e /sys/class/net/$mvt"
 check "and /dev/tap$n with it" sh -c "! test -e /dev/tap$n"
 
+# A domain whose own <interface type='direct'> (libvirt's macvtap) sits on
+# a lower device only its metadata declares: libvirt can start it because
+# the hook made the device at prepare begin. No OS: nothing is booted.
+lv_domain dd "$TW_TMP/dd.xml" <<'EOF'
+  <metadata>
+    <tw:net xmlns:tw="urn:tapwire:1">
+      <tw:namespace name="wire2"/>
+      <tw:veth>
+        <tw:end name="dlow2"/>
+        <tw:end name="dlow2-far" namespace="wire2"/>
+      </tw:veth>
+    </tw:net>
+  </metadata>
+  <devices>
+    <interface type='direct'>
+      <mac address='52:54:00:40:00:32'/>
+      <source dev='dlow2' mode='bridge'/>
+      <model type='virtio'/>
+    </interface>
+  </devices>
+EOF
+V define "$TW_TMP/dd.xml" > /dev/null
+check "start dd, whose type='direct' interface needs dlow2" V start dd
+mvt2=$(V domiflist dd | awk '$5 == "52:54:00:40:00:32" { print $1 }')
+like "$(ip -d -o link show "$mvt2" 2>&1)" "@dlow2: .* macvtap mode bridge" \
+	"libvirt made its macvtap ($mvt2) on the dlow2 the hook made"
+check "destroy dd" V destroy dd
+check "the hook's release removed dlow2" sh -c '! test -e /sys/class/net/dlow2'
+
 check "destroy dg" V destroy dg
 is "$(ls /sys/class/net | grep -v '^lo$' | tr '\n' ' ')" "" "the hook's release left no device"
 is "$(ip netns list)" "" "and no namespace"
