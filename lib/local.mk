@@ -34,7 +34,7 @@ lib_libtwnet_a_SOURCES = \
 lib_libtwnet_a_SOURCES += lib/net/macvlan.c lib/net/macvlan.h
 
 noinst_LIBRARIES += lib/libtwkinds.a
-lib_libtwkinds_a_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS)
+lib_libtwkinds_a_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS) $(NFT_CFLAGS)
 lib_libtwkinds_a_SOURCES = \
 	lib/kinds/kind.h lib/kinds/record.h lib/kinds/registry.c \
 	lib/kinds/ctx.c lib/kinds/ctx.h lib/kinds/dev.c \
@@ -61,4 +61,11 @@ lib_libtwengine_a_SOURCES = \
 lib_libtwengine_a_SOURCES += lib/engine/holders.c lib/engine/holders.h
 lib_libtwengine_a_SOURCES += lib/engine/holders-node.c
 lib_libtwengine_a_SOURCES += lib/engine/plan-devices.c lib/engine/plan-int.h lib/engine/plan-steps.c
-TW_ENGINE_LIBS = lib/libtwengine.a lib/libtwkinds.a lib/libtwnet.a lib/libtwcore.a $(LIBNL_LIBS)
+# NAT, DHCP and DNS on a bridge (contract section 7); libnftables stays out
+# of the helper.
+lib_libtwkinds_a_SOURCES += lib/kinds/nft.c lib/kinds/nft.h lib/kinds/nat.c \
+	lib/kinds/sysctl.c lib/kinds/sysctl.h lib/kinds/dhcp.c
+lib_libtwengine_a_SOURCES += lib/engine/plan-svc.c lib/engine/plan-step.c lib/engine/forward-drop.c \
+	lib/engine/forward-drop.h
+TW_ENGINE_LIBS = lib/libtwengine.a lib/libtwkinds.a lib/libtwnet.a lib/libtwcore.a $(LIBNL_LIBS) \
+	$(NFT_LIBS)

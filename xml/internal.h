@@ -102,5 +102,7 @@ int tw_xml_read_macvtap(struct tw_xml_ctx *c, xmlNode *n, struct tw_net *net);
 int tw_xml_check_lowers(struct tw_xml_ctx *c, const struct tw_net *net);
 /* <interface type='direct'><source dev mode>: libvirt's macvtap modes. */
 int tw_xml_read_direct_source(const struct tw_xml_el *e, struct tw_iface *ifc);
+/* bridge-svc.c: a <tw:bridge>'s children, <tw:nat/> and <tw:dhcp>. */
+int tw_xml_read_bridge_svc(const struct tw_xml_el *e, struct tw_bridge_spec *b);
 
 #endif

@@ -6,7 +6,7 @@
 
 #include "engine/plan.h"
 
-#define add_step tw_plan_add_step
+#define add_step tw_plan_add /* plan-step.c, plan.h */
 #define object tw_plan_object_step
 #define plan_object tw_plan_probe_step
 #define diff_dev tw_plan_diff_dev
@@ -21,14 +21,12 @@ struct want {
 	int stp;            /* -1: any */
 };
 
-struct tw_step *add_step(struct tw_plan *p, struct tw_state *st, enum tw_action a,
-			 enum tw_kind kind, const char *ns, const char *name, const char *arg,
-			 const void *spec, int line);
 /* A step for one object, its action decided by plan_object. */
 struct tw_step *object(struct tw_plan *p, struct tw_state *st, enum tw_kind kind,
 		       const char *ns, const char *name, const void *spec, int line,
 		       struct tw_err *e);
-/* Probe it: TW_ABSENT (a creation), TW_PRESENT (a use, live filled in), or
+/* Probe it (tw_plan_probe, freed when a removal of this plan frees its
+ * name): TW_ABSENT (a creation), TW_PRESENT (a use, live filled in), or
  * -1 with e set. */
 int plan_object(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st, struct tw_step *s,
 		struct tw_link *live, struct tw_err *e);

@@ -391,6 +391,8 @@ int tw_plan_build_opts(struct tw_ctx *c, struct tw_state *st, const struct tw_ne
 	free(p->v);
 	p->v = sorted;
 	p->cap = p->n;
+	if (tw_plan_svc(c, p, st, e) < 0) /* NAT, forwarding, DHCP: after the addresses */
+		return -1;
 	return tw_converge_plan(st, p, e);
 }
 
