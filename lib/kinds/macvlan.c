@@ -44,6 +44,15 @@ int tw_macvlan_probe(struct tw_ctx *c, const struct tw_step *s, const char *kind
 		snprintf(why, len, "exists in mode %s, not %s", had, mode_name[m->mode]);
 		return -EEXIST;
 	}
+	/* IFLA_LINK is the lower device's ifindex where it lives: where
+	 * tapwire runs, whichever namespace the macvlan is in. A lower device
+	 * this plan has yet to make cannot be compared, nor be it. */
+	int lower = r == TW_PRESENT && m ? tw_ctx_ifindex(c, "", m->dev) : -ENODEV;
+	if (lower > 0 && live->link && live->link != lower) {
+		snprintf(why, len, "exists on another lower device (ifindex %d), not on %s", live->link,
+			 m->dev);
+		return -EEXIST;
+	}
 	return r;
 }
 

@@ -82,6 +82,15 @@ run up --owner macvlan "$TW_TMP/private.xml"
 is "$rc" 1 "up asking mv1 in private mode while it is in bridge mode: exit 1"
 like "$err" "private.xml:[0-9]+: macvlan \[net1\] mv1 .*: exists in mode bridge, not private" "saying so ($err)"
 is "$(kstate)" "$before" "and nothing changed"
+ip link add lowx type veth peer name lowx-p
+sed 's/name="mv1" dev="uplink"/name="mv1" dev="lowx"/' "$EX/macvlan.xml" > "$TW_TMP/otherlow.xml"
+before=$(kstate)
+run up --owner macvlan "$TW_TMP/otherlow.xml"
+is "$rc" 1 "up asking mv1 on lowx while it sits on uplink: exit 1"
+like "$err" "otherlow.xml:[0-9]+: macvlan \[net1\] mv1 .*: exists on another lower device \(ifindex $(sys_attr uplink ifindex)\), not on lowx" \
+	"saying so ($err)"
+is "$(kstate)" "$before" "and nothing changed"
+ip link del lowx
 run status --json
 is "$(printf '%s' "$out" | jq -r '[.. | objects | select(.kind? == "macvlan") | .name] | sort | join(" ")')" \
 	"mv0 mv1" "status --json lists both macvlans"
