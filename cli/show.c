@@ -26,6 +26,8 @@ static struct tw_dot_vm *domain_vms(const struct tw_domain *d, size_t *n)
 			tw_strscpy(e->bridge, f->source_bridge, sizeof(e->bridge));
 		else if (f->type == TW_IFACE_ETHERNET && f->target_dev[0])
 			tw_strscpy(e->tap, f->target_dev, sizeof(e->tap));
+		else if (f->type == TW_IFACE_DIRECT && f->source_dev[0])
+			tw_strscpy(e->bridge, f->source_dev, sizeof(e->bridge));
 		else
 			continue;
 		snprintf(e->name, sizeof(e->name), "VM %s", d->name);

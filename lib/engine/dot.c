@@ -160,6 +160,74 @@ static size_t device_nodes(FILE *out, const struct tw_net *n, const char *ns)
 	return count;
 }
 
+static const char *const macvlan_modes[] = { "bridge", "vepa", "private", "passthru", "source" };
+
+/* tun devices, macvlans and macvtaps. */
+static size_t more_nodes(FILE *out, const struct tw_net *n, const char *ns)
+{
+	size_t count = 0;
+	char a[256], title[IFNAMSIZ + 16], mode[32];
+	for (size_t i = 0; i < n->n_tuns; i++) {
+		const struct tw_tun_spec *t = &n->tuns[i];
+		if (strcmp(t->ns, ns))
+			continue;
+		snprintf(title, sizeof(title), "tun %s", t->name);
+		node(out, ns, t->name, "shape=ellipse, style=filled, fillcolor=lightyellow, ", title,
+		     addrs_text(&t->addrs, a, sizeof(a)), "");
+		count++;
+	}
+	for (size_t i = 0; i < n->n_macvlans; i++) {
+		const struct tw_macvlan_spec *m = &n->macvlans[i];
+		if (strcmp(m->ns, ns))
+			continue;
+		snprintf(title, sizeof(title), "%s %s", m->tap ? "macvtap" : "macvlan", m->name);
+		/* The default, bridge, goes unsaid (the state does not record a mode). */
+		mode[0] = 0;
+		if (m->mode != TW_MACVLAN_BRIDGE && (size_t)m->mode < TW_ARRAY_SIZE(macvlan_modes))
+			snprintf(mode, sizeof(mode), "mode %s", macvlan_modes[m->mode]);
+		node(out, ns, m->name, "shape=ellipse, ", title, mode, addrs_text(&m->addrs, a, sizeof(a)));
+		count++;
+	}
+	return count;
+}
+
+static bool declared_here(const struct tw_net *n, const char *name)
+{
+	if (tw_net_find_bridge(n, "", name))
+		return true;
+	for (size_t i = 0; i < n->n_ports; i++)
+		if (!n->ports[i].ns[0] && !strcmp(n->ports[i].dev, name))
+			return true;
+	for (size_t i = 0; i < n->n_taps; i++)
+		if (!n->taps[i].ns[0] && !strcmp(n->taps[i].name, name))
+			return true;
+	for (size_t i = 0; i < n->n_macvlans; i++)
+		if (!n->macvlans[i].ns[0] && !strcmp(n->macvlans[i].name, name))
+			return true;
+	for (size_t i = 0; i < n->n_veths; i++)
+		for (int e = 0; e < 2; e++)
+			if (!n->veths[i].end[e].ns[0] && !strcmp(n->veths[i].end[e].name, name))
+				return true;
+	return false;
+}
+
+/* The lower devices of macvlans and macvtaps, where tapwire runs, each once. */
+static size_t lower_nodes(FILE *out, const struct tw_net *n)
+{
+	size_t count = 0;
+	for (size_t i = 0; i < n->n_macvlans; i++) {
+		const char *dev = n->macvlans[i].dev;
+		bool seen = !dev[0] || declared_here(n, dev);
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = !strcmp(n->macvlans[k].dev, dev);
+		if (seen)
+			continue;
+		node(out, "", dev, "style=dashed, ", dev, "(existing device)", "");
+		count++;
+	}
+	return count;
+}
+
 /* Taps the VMs hold that the net does not have. */
 static size_t foreign_taps(FILE *out, const struct tw_dot *g, const char *ns)
 {
@@ -192,7 +260,8 @@ static void cluster(FILE *out, const struct tw_dot *g, const char *ns)
 	}
 	fputs(";\n\t\tstyle=rounded; color=gray40;\n", out);
 	size_t n = bridge_nodes(out, g->net, ns) + device_nodes(out, g->net, ns) +
-		   foreign_taps(out, g, ns);
+		   more_nodes(out, g->net, ns) + foreign_taps(out, g, ns) +
+		   (*ns ? 0 : lower_nodes(out, g->net));
 	/* An empty cluster would not be drawn at all. */
 	if (!n) {
 		fputs("\t\t\"n/", out);
@@ -229,6 +298,13 @@ static size_t namespaces(const struct tw_dot *g, const char **list, size_t max)
 		add_ns(list, &k, max, n->vxlans[i].ns);
 	for (size_t i = 0; i < n->n_ports; i++)
 		add_ns(list, &k, max, n->ports[i].ns);
+	for (size_t i = 0; i < n->n_tuns; i++)
+		add_ns(list, &k, max, n->tuns[i].ns);
+	for (size_t i = 0; i < n->n_macvlans; i++) {
+		add_ns(list, &k, max, n->macvlans[i].ns);
+		if (n->macvlans[i].dev[0])
+			add_ns(list, &k, max, "");
+	}
 	for (size_t i = 0; i < g->n_vms; i++)
 		add_ns(list, &k, max, g->vms[i].ns);
 	for (size_t i = 0; i < n->n_namespaces; i++)
@@ -281,6 +357,12 @@ static void bridge_edges(FILE *out, const struct tw_net *n)
 		edge(out, n->ports[i].ns, n->ports[i].dev, n->ports[i].ns, n->ports[i].bridge);
 		fputs(";\n", out);
 	}
+	/* A macvlan hangs off its lower device, where tapwire runs. */
+	for (size_t i = 0; i < n->n_macvlans; i++)
+		if (n->macvlans[i].dev[0]) {
+			edge(out, n->macvlans[i].ns, n->macvlans[i].name, "", n->macvlans[i].dev);
+			fputs(" [style=dashed];\n", out);
+		}
 }
 
 static void vm_nodes_and_edges(FILE *out, const struct tw_dot *g)
@@ -315,7 +397,7 @@ void tw_dot_write(FILE *out, const struct tw_dot *g)
 {
 	const struct tw_net *n = g->net;
 	size_t max = 1 + n->n_namespaces + n->n_bridges + 2 * n->n_veths + n->n_taps +
-		     n->n_vxlans + n->n_ports + g->n_vms;
+		     n->n_vxlans + n->n_ports + n->n_tuns + n->n_macvlans + g->n_vms;
 	const char **ns = calloc(max, sizeof(*ns));
 	if (!ns)
 		return;

@@ -15,7 +15,7 @@
 
 struct show {
 	struct tw_net *net;
-	size_t cap_ns, cap_br, cap_veth, cap_tap, cap_vx, cap_port, cap_vm;
+	size_t cap_ns, cap_br, cap_veth, cap_tap, cap_vx, cap_port, cap_vm, cap_tun, cap_mv;
 	struct tw_dot_vm *vms;
 	size_t n_vms;
 	struct tw_ctx *ctx;
@@ -73,6 +73,18 @@ static int add_veth(struct show *s, const struct tw_rec *r)
 	return 0;
 }
 
+/* The lower device of macvlan ns/name, where tapwire runs ("" when unknown). */
+static void live_lower(struct show *s, const char *ns, const char *name, char *dev)
+{
+	struct tw_nl *nl, *host;
+	struct tw_link l, lower;
+	dev[0] = 0;
+	if (tw_ctx_nl(s->ctx, ns, &nl) < 0 || tw_link_get(nl, name, 0, &l) < 0 || !l.link ||
+	    tw_ctx_nl(s->ctx, "", &host) < 0 || tw_link_get(host, NULL, l.link, &lower) < 0)
+		return;
+	tw_strscpy(dev, lower.name, IFNAMSIZ);
+}
+
 static int add_rec(struct show *s, const struct tw_rec *r)
 {
 	struct tw_net *n = s->net;
@@ -110,6 +122,25 @@ static int add_rec(struct show *s, const struct tw_rec *r)
 		tw_strscpy(x->ns, k->ns, sizeof(x->ns));
 		tw_strscpy(x->name, k->name, sizeof(x->name));
 		live_master(s, x->ns, x->name, x->bridge);
+		return 0;
+	}
+	case TW_K_TUN: {
+		struct tw_tun_spec *t = push(&n->tuns, &n->n_tuns, &s->cap_tun, sizeof(*t));
+		if (!t)
+			return -ENOMEM;
+		tw_strscpy(t->ns, k->ns, sizeof(t->ns));
+		tw_strscpy(t->name, k->name, sizeof(t->name));
+		return 0;
+	}
+	case TW_K_MACVLAN:
+	case TW_K_MACVTAP: {
+		struct tw_macvlan_spec *m = push(&n->macvlans, &n->n_macvlans, &s->cap_mv, sizeof(*m));
+		if (!m)
+			return -ENOMEM;
+		m->tap = k->kind == TW_K_MACVTAP;
+		tw_strscpy(m->ns, k->ns, sizeof(m->ns));
+		tw_strscpy(m->name, k->name, sizeof(m->name));
+		live_lower(s, m->ns, m->name, m->dev);
 		return 0;
 	}
 	case TW_K_PORT: {

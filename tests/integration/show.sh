@@ -45,6 +45,14 @@ cluster_ns_net0: d/net0/veth0" "domain-bridge: br0 on the host, veth0 in net0 (-
 is "$(edges)" "d//br0 -- d/net0/veth0
 d//br0 -- v/VM seed-vm" "domain-bridge: the veth, and the VM's NIC on br0"
 
+if [ -f "$top_srcdir/examples/macvlan.xml" ]; then
+	show "$top_srcdir/examples/macvlan.xml"
+	is "$(edges | grep -c ' -- d/net[01]/mv[01]$')" 2 \
+		"macvlan: each macvlan, in its namespace, hangs off its lower device on the host"
+	is "$(jq -r '[.objects[] | select(.name == "d//uplink")] | length' "$X/graph.json")" 1 \
+		"macvlan: the lower device, a veth end of the file's, is one node"
+fi
+
 show "$top_srcdir/tests/integration/hook-data/twdom.define.xml"
 like "$(edges | tr '\n' ' ')" "d//twbr0 -- d//twdom-mq .*d//twdom-mq -- v/VM twdom" \
 	"a domain's ethernet NIC on a <tw:tap>: the VM holds the tap, the tap is on its bridge"
