@@ -5,7 +5,8 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 tw_isolate "$@"
 
-HELPER=$top_builddir/helper/tapwire-bridge-helper
+# TW_HELPER: an installed helper instead of the built one (tests/package.sh)
+HELPER=${TW_HELPER:-$top_builddir/helper/tapwire-bridge-helper}
 DRIVER=$top_builddir/tests/tw-helper-driver
 CONF=$TW_TMP/bridge.conf
 export TAPWIRE_BRIDGE_CONF=$CONF
