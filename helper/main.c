@@ -238,12 +238,17 @@ static int helper_main(int argc, char **argv)
 	bool allowed = tw_policy_allows(policy, logctx.bridge, &who, why, sizeof(why));
 	tw_policy_free(policy);
 	free(caller.groups);
-	if (!allowed && logctx.asked)
-		die("access denied: uid %ld may not use bridge '%s' (asked as '%s': %s)",
-		    (long)caller.uid, logctx.bridge, args.br, why);
+	/* The refusal says what would allow the call (a first run hits it). */
+	char hint[300] = "";
 	if (!allowed)
-		die("access denied: uid %ld may not use bridge '%s' (%s)", (long)caller.uid, args.br,
-		    why);
+		tw_policy_hint(conf_path, logctx.bridge, caller.uid, why, hint, sizeof(hint));
+	const char *sep = hint[0] ? ": " : "";
+	if (!allowed && logctx.asked)
+		die("access denied: uid %ld may not use bridge '%s' (asked as '%s': %s)%s%s",
+		    (long)caller.uid, logctx.bridge, args.br, why, sep, hint);
+	if (!allowed)
+		die("access denied: uid %ld may not use bridge '%s' (%s)%s%s", (long)caller.uid, args.br,
+		    why, sep, hint);
 
 	logctx.verdict = "failed";
 	if (found == -ENODEV)

@@ -50,6 +50,8 @@ is "$?" 0 "twother may use br1"
 as_user 4243 "$TW_TMP/d" --fd=N --br=br0
 is "$?" 1 "twother may not use br0"
 like "$(cat "$TW_TMP/d.err")" "access denied: uid 4243 may not use bridge 'br0'" "twother is told why"
+like "$(cat "$TW_TMP/d.err")" "add \"allow br0 user:4243\" \\(this user\\) or \"allow br0\" \\(everyone\\) to $sysconfdir/tapwire/bridge.conf\$" \
+	"... and which line in which file would allow it"
 as_user 4242 "$TW_TMP/e" --fd=N --br=br9
 is "$?" 1 "twuser may not use br9"
 TAPWIRE_BRIDGE_CONF=$TW_TMP/evil.conf as_user 4242 "$TW_TMP/f" --fd=N --br=br9
