@@ -111,3 +111,8 @@ distclean-local: distclean-e2e
 distclean-e2e:
 	rm -rf tests/guest/cache tests/guest/build-*.log
 .PHONY: distclean-e2e
+
+# attach --owner / owner=: a warning when the user cannot open /dev/net/tun
+# (issue 16); the examples' libvirt domains defined and started (issue 16).
+TESTS += tests/integration/engine-tun-access.sh
+EXTRA_DIST += tests/integration/engine-tun-access.sh
