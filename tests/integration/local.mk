@@ -114,5 +114,5 @@ distclean-e2e:
 
 # attach --owner / owner=: a warning when the user cannot open /dev/net/tun
 # (issue 16); the examples' libvirt domains defined and started (issue 16).
-TESTS += tests/integration/engine-tun-access.sh
-EXTRA_DIST += tests/integration/engine-tun-access.sh
+TESTS += tests/integration/engine-tun-access.sh tests/integration/libvirt-examples.sh
+EXTRA_DIST += tests/integration/engine-tun-access.sh tests/integration/libvirt-examples.sh
