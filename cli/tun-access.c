@@ -65,16 +65,24 @@ static bool can_rw(const struct stat *st, const struct ids *u)
 	return (st->st_mode & 06) == 06;
 }
 
+/* An earlier tap of net has the same owner: that user was looked at. */
+static bool seen_owner(const struct tw_net *net, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (!strcmp(net->taps[j].owner, net->taps[i].owner))
+			return true;
+	return false;
+}
+
 void tw_cli_warn_tun(const struct tw_net *net, const char *tun, FILE *err)
 {
 	struct stat st;
 	if (stat(tun, &st) < 0)
 		return; /* making the tap will fail, and say why */
-	const char *warned = NULL;
 	for (size_t i = 0; i < net->n_taps; i++) {
 		const struct tw_tap_spec *t = &net->taps[i];
 		uid_t uid;
-		if (!t->owner[0] || (warned && !strcmp(warned, t->owner)))
+		if (!t->owner[0] || seen_owner(net, i))
 			continue;
 		if (tw_lookup_uid(t->owner, &uid) < 0)
 			continue; /* the plan refuses an unknown user */
@@ -87,6 +95,5 @@ void tw_cli_warn_tun(const struct tw_net *net, const char *tun, FILE *err)
 			"(as udev makes it) or readable and writable by that user\n",
 			t->name[0] ? t->name : "(to be named)", t->owner, (long)uid, tun,
 			(unsigned)(st.st_mode & 07777), (long)st.st_uid, (long)st.st_gid, t->owner, tun);
-		warned = t->owner;
 	}
 }

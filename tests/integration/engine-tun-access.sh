@@ -61,8 +61,8 @@ cat > "$TW_TMP/net.xml" <<'EOF'
 <tw:net xmlns:tw="urn:tapwire:1" name="tunlab">
   <tw:bridge name="brlab"/>
   <tw:tap name="tvm0" bridge="brlab" owner="twvm"/>
-  <tw:tap name="tvm1" bridge="brlab" owner="twvm"/>
   <tw:tap name="troot" bridge="brlab"/>
+  <tw:tap name="tvm1" bridge="brlab" owner="twvm"/>
 </tw:net>
 EOF
 run up "$TW_TMP/net.xml"
