@@ -114,6 +114,9 @@ if [ "${TW_PKG_STAGE:-}" = inside ]; then
 	suite hook-ops $common sysconfdir=/etc TW_HOOK=$HOOK
 	# shellcheck disable=SC2086
 	suite hook-release $common sysconfdir=/etc TW_HOOK=$HOOK
+	# A private libvirtd that finds the hook through the package's symlink.
+	# shellcheck disable=SC2086
+	suite libvirt-hook $common sysconfdir=/etc TW_HOOK=$HOOK
 
 	# tapwire@lab.service's own commands, as systemd would run them (this
 	# is a private network namespace).
