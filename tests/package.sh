@@ -13,13 +13,15 @@
 HELPER=/usr/libexec/tapwire-bridge-helper
 HOOK=/etc/libvirt/hooks/qemu.d/tapwire
 UNITS=$(pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
-# Every file and directory a package could have touched, with its mode,
-# but what apt and dpkg keep about themselves (it changes with any install),
-# and /var/tmp (the host's, changing under the overlay).
-snapshot() {
-	find /etc /usr /lib /var /opt /srv -xdev \
-		\( -path /var/log -o -path /var/cache -o -path /var/lib/apt -o -path /var/lib/dpkg -o -path /var/tmp \) -prune \
-		-o -printf '%p %M %u\n' 2>/dev/null | sort
+# What the throwaway root holds that the host's does not: its overlay's
+# upper layer (bound at /run/tw-upper), one "PATH TYPE" a line, TYPE as
+# find's %y (a whiteout, a host file deleted, is a "c"), but what apt and
+# dpkg keep about themselves (it changes with any install) and the mount
+# points. Host processes that change / meanwhile change nothing here.
+upper() {
+	(cd /run/tw-upper && find . \( -path ./var/log -o -path ./var/cache -o -path ./var/lib/apt \
+		-o -path ./var/lib/dpkg -o -path ./tmp -o -path ./run -o -path ./proc -o -path ./sys \
+		-o -path ./dev \) -prune -o -printf '/%P %y\n' | sort)
 }
 
 # A suite, its own TAP counted into one line of ours.
@@ -49,7 +51,8 @@ if [ "${TW_PKG_STAGE:-}" = inside ]; then
 		> /etc/apparmor.d/usr.sbin.libvirtd
 	echo '  /srv/site/** r,' > /etc/apparmor.d/local/usr.sbin.libvirtd
 	local_sum=$(md5sum < /etc/apparmor.d/local/usr.sbin.libvirtd)
-	snapshot > /tmp/before
+	upper > /tmp/upper-before
+	find / -xdev -type d 2>/dev/null | sort > /tmp/dirs-before
 
 	deb=$(ls /tmp/pkg/tapwire_*.deb | grep -v dbgsym)
 	if DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$deb" > /tmp/apt.log 2>&1; then
@@ -140,10 +143,13 @@ if [ "${TW_PKG_STAGE:-}" = inside ]; then
 		not_ok "apt-get purge tapwire"
 		diag "$(tail -n 20 /tmp/purge.log)"
 	fi
-	snapshot > /tmp/after
-	left=$(diff /tmp/before /tmp/after | grep '^[<>]')
-	is "$left" "" "after purge, $(wc -l < /tmp/before) files and directories as before"
-	[ -z "$left" ] || diag "$left"
+	# What install and purge left in the upper layer: anything but a
+	# directory that was there before (a directory a file went into is
+	# copied up, and stays there, empty of changes).
+	upper > /tmp/upper-after
+	left=$(comm -13 /tmp/upper-before /tmp/upper-after |
+		awk 'NR == FNR { dir[$0] = 1; next } !($2 == "d" && ($1 in dir))' /tmp/dirs-before -)
+	is "$left" "" "after purge, the file system is as before ($(wc -l < /tmp/upper-after) entries of the overlay's upper layer checked)"
 	check "purge removes /run/tapwire" test ! -e /run/tapwire
 	is "$(ls /var/lib/dpkg/info | grep -c '^tapwire\.')" 0 "dpkg forgets tapwire"
 	is "$(md5sum < /etc/apparmor.d/local/usr.sbin.libvirtd)" "$local_sum" "libvirt's local AppArmor file is as the administrator left it"
@@ -163,7 +169,8 @@ if [ "${TW_PKG_STAGE:-}" = root ]; then
 	mount -t sysfs sysfs "$r/sys"
 	mount --rbind /dev "$r/dev"
 	mount -t tmpfs -o mode=0755 tmpfs "$r/run"
-	mkdir -p "$r/run/lock"
+	mkdir -p "$r/run/lock" "$r/run/tw-upper"
+	mount --bind "$w/ovl/upper" "$r/run/tw-upper" && mount -o remount,bind,ro "$r/run/tw-upper"
 	mount -t tmpfs -o mode=1777 tmpfs "$r/tmp"
 	mkdir -p "$r/tmp/pkg" && cp "$w"/out/*.deb "$r/tmp/pkg/"
 	# The source and build trees, read-only, where the suites expect them.
