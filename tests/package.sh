@@ -54,7 +54,7 @@ if [ "${TW_PKG_STAGE:-}" = inside ]; then
 	upper > /tmp/upper-before
 	find / -xdev -type d 2>/dev/null | sort > /tmp/dirs-before
 
-	deb=$(ls /tmp/pkg/tapwire_*.deb | grep -v dbgsym)
+	deb=$(echo /tmp/pkg/tapwire_*.deb) # tapwire-dbgsym_* does not match
 	if DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$deb" > /tmp/apt.log 2>&1; then
 		ok "apt-get install ./$(basename "$deb")"
 	else
@@ -151,7 +151,7 @@ if [ "${TW_PKG_STAGE:-}" = inside ]; then
 		awk 'NR == FNR { dir[$0] = 1; next } !($2 == "d" && ($1 in dir))' /tmp/dirs-before -)
 	is "$left" "" "after purge, the file system is as before ($(wc -l < /tmp/upper-after) entries of the overlay's upper layer checked)"
 	check "purge removes /run/tapwire" test ! -e /run/tapwire
-	is "$(ls /var/lib/dpkg/info | grep -c '^tapwire\.')" 0 "dpkg forgets tapwire"
+	is "$(find /var/lib/dpkg/info -name 'tapwire.*' | wc -l)" 0 "dpkg forgets tapwire"
 	is "$(md5sum < /etc/apparmor.d/local/usr.sbin.libvirtd)" "$local_sum" "libvirt's local AppArmor file is as the administrator left it"
 	check "the kernel objects stay: twlab0 (running VMs keep their network)" test -d /sys/class/net/twlab0
 	echo "TW_PKG_N=$tap_n TW_PKG_FAILED=$tap_failed"
@@ -212,7 +212,7 @@ else
 	done_testing
 fi
 mv "$tmp"/build/*.deb "$tmp"/build/*.changes "$tmp"/build/*.buildinfo "$tmp/out/"
-deb=$(ls "$tmp"/out/tapwire_*.deb | grep -v dbgsym)
+deb=$(echo "$tmp"/out/tapwire_*.deb)
 like "$(basename "$deb")" '^tapwire_[0-9.]+_[a-z0-9]+\.deb$' "it builds $(basename "$deb")"
 # Errors fail; warnings are shown.
 lintian --fail-on error "$tmp"/out/*.changes > "$tmp/lintian.log" 2>&1
