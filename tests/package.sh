@@ -54,6 +54,15 @@ if [ "${TW_PKG_STAGE:-}" = inside ]; then
 	upper > /tmp/upper-before
 	find / -xdev -type d 2>/dev/null | sort > /tmp/dirs-before
 
+	# The host's dpkg database shows through the overlay until apt here
+	# writes it: let a host dpkg run that is under way finish first (its
+	# half-done state would read as "dpkg was interrupted").
+	i=0
+	while { [ -n "$(ls -A /var/lib/dpkg/updates 2>/dev/null)" ] ||
+		lslocks -n -o PATH 2>/dev/null | grep -q '^/var/lib/dpkg/lock'; } && [ $i -lt 360 ]; do
+		sleep 0.5; i=$((i + 1))
+	done
+	[ $i -eq 0 ] || diag "waited $((i / 2)) s for the host's dpkg to finish"
 	deb=$(echo /tmp/pkg/tapwire_*.deb) # tapwire-dbgsym_* does not match
 	if DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$deb" > /tmp/apt.log 2>&1; then
 		ok "apt-get install ./$(basename "$deb")"
