@@ -88,6 +88,12 @@ if [ "${TW_PKG_STAGE:-}" = inside ]; then
 	done
 	is "$missing" "" "the command, the man pages, the units, the completion and net.d are installed"
 	check "tapwire-gc.timer is enabled" test -L /etc/systemd/system/timers.target.wants/tapwire-gc.timer
+	if command -v systemd-analyze >/dev/null; then
+		v=$(systemd-analyze verify --man=no "$UNITS/tapwire@lab.service" "$UNITS/tapwire-gc.timer" 2>&1)
+		is "$v" "" "systemd-analyze verify of the installed tapwire@lab.service and tapwire-gc.timer"
+	else
+		skip "systemd-analyze is missing (package systemd)"
+	fi
 	words=$(bash -c '. /usr/share/bash-completion/completions/tapwire
 		COMP_WORDS=(tapwire ""); COMP_CWORD=1; _tapwire; echo "${COMPREPLY[*]}"')
 	is "$words" "up down check status attach detach gc doctor show confirm" "bash completes every command"
