@@ -71,4 +71,17 @@ like "$err" "^tapwire: warning: tap tvm0: its owner twvm \\(uid 4321\\) cannot o
 is "$(warnings)" 1 "owner=: one line for a user, however many taps"
 run down "$TW_TMP/net.xml"
 is "$rc" 0 "down"
+
+# ---- owner= on a layer-3 <tw:tun>: the same for the program that opens it
+cat > "$TW_TMP/tun.xml" <<'EOF'
+<tw:net xmlns:tw="urn:tapwire:1" name="tun3">
+  <tw:tun name="tun3" owner="twvm"/>
+</tw:net>
+EOF
+run up "$TW_TMP/tun.xml"
+is "$rc" 0 "<tw:tun owner=twvm>: up makes it"
+like "$err" "^tapwire: warning: tun tun3: its owner twvm \\(uid 4321\\) cannot open /dev/net/tun .*so a program running as twvm cannot use the tun" \
+	"<tw:tun owner=twvm>: the warning names the tun"
+run down "$TW_TMP/tun.xml"
+is "$rc" 0 "down"
 done_testing
