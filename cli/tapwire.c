@@ -25,6 +25,7 @@
 #include "engine/state.h"
 #include "twxml.h"
 #include "core/util.h"
+#include "tun-access.h"
 
 static const char usage_text[] =
 	"Usage: tapwire COMMAND [OPTIONS] [FILE]\n"
@@ -258,6 +259,7 @@ static int with_net(const struct cli *c, net_fn *fn)
 
 static int do_up(const struct cli *c, const struct tw_net *net)
 {
+	tw_cli_warn_tun(net, "/dev/net/tun", stderr);
 	struct tw_run_opts o = run_opts(c);
 	struct tw_err e;
 	return tw_up(net, &o, &e) < 0 ? engine_fail(c, &e) : 0;

@@ -127,6 +127,11 @@ TW_DEVICES_TESTS = tests/integration/devices.sh tests/integration/devices-qemu.s
 	tests/integration/devices-libvirt.sh
 TESTS += $(TW_DEVICES_TESTS)
 EXTRA_DIST += $(TW_DEVICES_TESTS)
+
+# attach --owner / owner=: a warning when the user cannot open /dev/net/tun
+# (issue 16); the examples' libvirt domains defined and started (issue 16).
+TESTS += tests/integration/engine-tun-access.sh tests/integration/libvirt-examples.sh
+EXTRA_DIST += tests/integration/engine-tun-access.sh tests/integration/libvirt-examples.sh
 # tapwire doctor, each check with its fault planted in a private mount
 # namespace; tapwire show --dot through Graphviz's dot.
 TW_DOCTOR_TESTS = tests/integration/doctor.sh tests/integration/show.sh
