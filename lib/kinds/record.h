@@ -22,6 +22,9 @@ enum tw_kind {
 	TW_K_ATTR,  /* a setting changed on a device tapwire did not create */
 	TW_K_ADDR,
 	TW_K_FDB,
+	TW_K_MOVE,  /* a port's addresses and routes moved to its bridge; arg: the bridge, data:
+		     * the file that lists what moved; removed first, so they are back before the
+		     * port leaves the bridge */
 	TW_K__MAX
 };
 
