@@ -29,7 +29,7 @@ ip -n lan route add 10.9.0.0/16 dev lo
 # everything that must move: a secondary with a label, a dynamic address,
 # IPv6, the default routes, an on-link route with a metric, a route in
 # another table.
-$H sysctl -qw net.ipv6.conf.eth0.dad_transmits=0
+$H sysctl -qw net.ipv6.conf.eth0.accept_dad=0
 ip -n host addr add 10.0.0.5/24 dev eth0
 ip -n host addr add 10.0.0.6/24 dev eth0 label eth0:1
 ip -n host addr add 10.0.0.7/24 dev eth0 valid_lft 3600 preferred_lft 1800
@@ -48,31 +48,19 @@ cat > "$TW_TMP/nic.xml" <<'EOF'
 </tw:net>
 EOF
 
-# What `ip -j` says of DEV's addresses and of every route through DEV, the
-# device's name and what counts down (lifetimes, expiry) left out, and one
-# line each.
-jaddr() { # jaddr DEV
-	ip -n host -j addr show dev "$1" | jq -c '.[].addr_info[] | select(.scope != "link")
-		| del(.valid_life_time, .preferred_life_time, .label)
-		+ {label: ((.label // "") | sub("^'"$1"'"; "DEV"))}' | sort
+# snap DEV...: what `ip -j` says of each DEV (tests/integration/snap.jq).
+snap() {
+	{ ip -n host -j link show; ip -n host -j addr show; ip -n host -j -4 route show table all
+	  ip -n host -j -6 route show table all; } |
+		jq -s -r --arg devs "$*" -f "$top_srcdir/tests/integration/snap.jq"
 }
-jlabel() { ip -n host -j addr show dev "$1" | jq -r '.[].addr_info[] | .label // empty' | sort | tr '\n' ' '; }
-jroute() { # jroute DEV
-	for f in -4 -6; do
-		ip -n host -j $f route show table all dev "$1" | jq -c '.[] | select(.protocol != "kernel")
-			| select(.type != "local" and .type != "multicast" and .type != "broadcast")
-			| del(.expires, .dev, .flags)'
-	done | sort
-}
-master_of() { ip -n host -j link show "$1" | jq -r '.[0].master // empty'; }
 ping_gw() { $H ping -c 1 -W 2 "$1" > /dev/null 2>&1; }
-state_of() { echo "addr:"; jaddr "$1"; echo "route:"; jroute "$1"; echo "labels: $(jlabel "$1")"; }
 
 # Settled first: an IPv6 address is tentative until its duplicate address
-# detection is over (instant here: dad_transmits=0).
+# detection is over (never here: accept_dad=0 on eth0).
 settle() {
 	for i in $(seq 50); do
-		[ -z "$(ip -n host addr show tentative)" ] && return 0
+		[ -z "$(ip -n host addr show tentative scope global)" ] && return 0
 		sleep 0.1
 	done
 }
@@ -80,7 +68,7 @@ lifetime() { # lifetime DEV ADDR: its valid lifetime left, in seconds
 	ip -n host -j addr show dev "$1" | jq -r '.[].addr_info[] | select(.local == "'"$2"'") | .valid_life_time'
 }
 settle
-before=$(state_of eth0)
+before=$(snap eth0 | sed 1d)
 diag "eth0 before:" "$before"
 check "the gateway answers before" ping_gw 10.0.0.1
 
@@ -88,16 +76,9 @@ check "the gateway answers before" ping_gw 10.0.0.1
 TWH up "$TW_TMP/nic.xml"
 is "$rc" 0 "up exits 0"
 [ "$rc" = 0 ] || diag "$out" "$err"
-is "$(master_of eth0)" "br0" "eth0 is a port of br0"
-is "$(jaddr eth0)" "" "eth0 has no address left"
-is "$(jroute eth0)" "" "no route goes through eth0"
-# br0's IPv6 copy says nodad: it skipped the duplicate address detection
-# that eth0 passed already on the same link.
-is "$(jaddr br0 | sed 's/"DEV/"X/; s/,"nodad":true//')" "$(printf '%s\n' "$before" | sed -n '/^addr:/,/^route:/p' | sed '1d;$d' | sed 's/"DEV/"X/')" \
-	"br0 holds eth0's addresses, flags, labels (eth0:1 -> br0:1)"
-like "$(jlabel br0)" "br0:1" "the label eth0:1 became br0:1"
-is "$(jroute br0)" "$(printf '%s\n' "$before" | sed -n '/^route:/,/^labels:/p' | sed '1d;$d')" \
-	"br0 holds eth0's routes: defaults, metrics, the on-link route, table 100"
+is "$(snap eth0)" "dev eth0 master br0" "eth0 is a port of br0, with no address and no route left"
+is "$(snap br0 | sed 1d)" "$before" \
+	"br0 holds eth0's addresses (flags, lifetimes, labels: eth0:1 is br0:1) and routes (defaults, metrics, on-link, table 100)"
 is "$(ip netns exec host cat /sys/class/net/br0/address)" "$nic_mac" "br0 took eth0's MAC"
 check "the gateway answers through br0 (IPv4)" ping_gw 10.0.0.1
 check "the gateway answers through br0 (IPv6)" ping_gw fd00::1
@@ -105,18 +86,51 @@ like "$(ip -n host route show table 100)" "^10.9.0.0/16 via 10.0.0.1 dev br0" "t
 
 TWH up "$TW_TMP/nic.xml"
 is "$rc:$out" "0:nic: nothing to do" "a second up changes nothing"
+moved=$(snap br0 eth0)
 
 # ---- down: all back exactly as it was
 TWH down "$TW_TMP/nic.xml"
 is "$rc" 0 "down exits 0"
 [ "$rc" = 0 ] || diag "$out" "$err"
 settle
-is "$(state_of eth0)" "$before" "down: eth0's addresses and routes are back exactly as they were"
+is "$(snap eth0 | sed 1d)" "$before" "down: eth0's addresses and routes are back exactly as they were"
 lft=$(lifetime eth0 10.0.0.7)
 check "down: the dynamic address kept its lifetime, counting down ($lft s of 3600)" test "$lft" -le 3600 -a "$lft" -gt 3000
 check "down: br0 is gone" sh -c "! ip -n host link show br0 2>/dev/null"
 check "down: the gateway answers through eth0" ping_gw 10.0.0.1
 is "$(records)" 0 "down: nothing on record"
 is "$(ls "$TAPWIRE_RUNDIR" | grep -c move)" 0 "down: no list of moved addresses left"
+
+# ---- SIGKILL right before each change to the kernel a move makes (the
+# test-only TAPWIRE_TEST_MOVE_KILL=N), then a plain run: up converges to the
+# moved state, down to the state before. 14 changes each way here: the
+# bridge's MAC, 4 addresses, the NIC joining (leaving), 4 routes, 4
+# addresses removed.
+killed_up=0 killed_down=0 conv_up=0 conv_down=0
+for n in $(seq 1 15); do
+	TAPWIRE_TEST_MOVE_KILL=$n TWH up "$TW_TMP/nic.xml"
+	[ "$rc" = 137 ] && killed_up=$((killed_up + 1))
+	TWH up "$TW_TMP/nic.xml"
+	settle
+	now=$(snap br0 eth0)
+	if [ "$rc" = 0 ] && [ "$now" = "$moved" ] && ping_gw 10.0.0.1; then
+		conv_up=$((conv_up + 1))
+	else
+		diag "killed at change $n of up, then up: exit $rc $err" "$now"
+	fi
+	TAPWIRE_TEST_MOVE_KILL=$n TWH down "$TW_TMP/nic.xml"
+	[ "$rc" = 137 ] && killed_down=$((killed_down + 1))
+	TWH down "$TW_TMP/nic.xml"
+	settle
+	now=$(snap eth0 | sed 1d)
+	if [ "$rc" = 0 ] && [ "$now" = "$before" ] && [ "$(records)" = 0 ] && ping_gw 10.0.0.1; then
+		conv_down=$((conv_down + 1))
+	else
+		diag "killed at change $n of down, then down: exit $rc $err" "$now"
+	fi
+done
+is "$killed_up:$killed_down" "14:14" "SIGKILL stopped up and down at each of their 14 changes"
+is "$conv_up" 15 "after each kill, up converges: br0 holds it all, eth0 nothing, the gateway answers"
+is "$conv_down" 15 "after each kill, down converges: eth0 has it all back exactly, nothing on record"
 
 done_testing
