@@ -31,7 +31,7 @@ lib_libtwnet_a_SOURCES = \
 	lib/net/netns.c lib/net/netns.h \
 	lib/net/addr.c lib/net/addr.h \
 	lib/net/ovs.c lib/net/ovs.h
-lib_libtwnet_a_SOURCES += lib/net/addr-move.c lib/net/addr-move.h
+lib_libtwnet_a_SOURCES += lib/net/addr-move.c lib/net/addr-move.h lib/net/ping.c lib/net/ping.h
 
 noinst_LIBRARIES += lib/libtwkinds.a
 lib_libtwkinds_a_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS)
@@ -60,5 +60,6 @@ lib_libtwengine_a_SOURCES = \
 # Who holds a tap, what is on a bridge (gc, down, detach, status).
 lib_libtwengine_a_SOURCES += lib/engine/holders.c lib/engine/holders.h
 # A port's addresses moved to its bridge; a change confirmed or reverted.
-lib_libtwengine_a_SOURCES += lib/engine/plan-move.c lib/engine/plan-move.h
+lib_libtwengine_a_SOURCES += lib/engine/plan-move.c lib/engine/plan-move.h \
+	lib/engine/pending.c lib/engine/pending.h
 TW_ENGINE_LIBS = lib/libtwengine.a lib/libtwkinds.a lib/libtwnet.a lib/libtwcore.a $(LIBNL_LIBS)

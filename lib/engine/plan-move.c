@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "engine/plan.h"
+#include "engine/pending.h"
 #include "engine/plan-move.h"
 
 int tw_plan_move(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st,
@@ -27,10 +28,10 @@ int tw_plan_move(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st,
 	const struct tw_kind_ops *ops = tw_kind_ops(TW_K_MOVE);
 	/* What moved is listed beside the state, in the run directory: in
 	 * /run, so a reboot forgets it with the rest of the state. */
-	int n = snprintf(s->data, sizeof(s->data), "%s-move-%s%s%s", tw_state_path(st), pt->ns,
-			 pt->ns[0] ? "-" : "", pt->dev);
+	char tail[TW_NSNAME_MAX + IFNAMSIZ + 2];
+	snprintf(tail, sizeof(tail), "%s%s%s", pt->ns, pt->ns[0] ? "-" : "", pt->dev);
 	ops->describe(s, desc, sizeof(desc));
-	if (n < 0 || (size_t)n >= sizeof(s->data))
+	if (tw_run_file(tw_state_path(st), "move", tail, s->data, sizeof(s->data)) < 0)
 		return tw_err_set(e, 1, "%s%s: the run directory's path is too long (%zu bytes at most)",
 				  tw_plan_where(p, pt->line, loc, sizeof(loc)), desc,
 				  sizeof(s->data) - 40);

@@ -189,9 +189,12 @@ static int move_to_bridge(struct ends *e, const struct moved *m, char *why, size
 	return 0;
 }
 
-/* And back, in the mirror order: the NIC has its addresses again before it
- * leaves the bridge, its routes right after, and the bridge's copies go
- * last. Whatever is missing (the bridge went) is taken from the file. */
+/* And back: the NIC has its addresses again, its routes are replaced by
+ * their twins through it, and the bridge's copies go. The NIC leaves the
+ * bridge right after, as its port record is released (the next kind
+ * removed): when only move-addresses goes from the description, it stays a
+ * port, as declared. Whatever is missing (the bridge went) is taken from
+ * the file. */
 static int move_back(struct ends *e, struct moved *m, char *why, size_t len)
 {
 	struct tw_moveset *s = &m->set;
@@ -206,13 +209,6 @@ static int move_back(struct ends *e, struct moved *m, char *why, size_t len)
 		if ((r = tw_move_addr_add(e->nl, &s->v[i], e->dev.ifindex, e->dev.name, e->dev.name, 0)) < 0 &&
 		    !first)
 			first = fail(e->nl, r, e->dev.name, &s->v[i], why, len);
-	}
-	if (e->br.ifindex && e->dev.master == e->br.ifindex) {
-		struct tw_link_change leave = TW_LINK_CHANGE_INIT;
-		leave.master = 0;
-		step();
-		if ((r = tw_link_change(e->nl, e->dev.ifindex, &leave)) < 0 && !first)
-			first = fail(e->nl, r, "leaving the bridge", NULL, why, len);
 	}
 	for (size_t i = 0; i < s->n; i++) {
 		if (s->v[i].type != RTM_NEWROUTE)

@@ -101,11 +101,76 @@ check "down: the gateway answers through eth0" ping_gw 10.0.0.1
 is "$(records)" 0 "down: nothing on record"
 is "$(ls "$TAPWIRE_RUNDIR" | grep -c move)" 0 "down: no list of moved addresses left"
 
+# ---- --confirm: nobody confirms, and it all goes back by itself
+pending() { TWH status --json; printf '%s' "$out" | jq -r '.pending[].owner'; }
+gone_back() { # gone_back SECONDS: wait until eth0 has it all back
+	for i in $(seq $(($1 * 10))); do
+		[ "$(snap eth0 | sed 1d)" = "$before" ] && [ -z "$(pending)" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+TWH up "$TW_TMP/nic.xml" --confirm 2
+is "$rc" 0 "up --confirm 2 exits 0"
+like "$out" "confirm nic. within 2 s" "up --confirm says how to keep it"
+is "$(snap eth0)" "dev eth0 master br0" "up --confirm: the move is done"
+is "$(pending)" "nic" "status --json: the change of nic waits for confirmation"
+TWH status
+like "$out" "^pending nic: .*nic.xml waits for .tapwire confirm nic. until" "status: says it waits, and until when"
+timer=$(cat "$TAPWIRE_RUNDIR"/confirm* | sed -n 's/^pid //p')
+# Alive: a zombie is gone (whatever reaps orphans here may not).
+alive() { st=$(sed -n 's/^State:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null); [ -n "$st" ] && [ "${st#Z}" = "$st" ]; }
+sid_of() { ps -o sid= -p "$1" | tr -d ' '; }
+if [ -n "$timer" ] && alive "$timer" && [ "$(sid_of "$timer")" != "$(sid_of $$)" ]; then
+	ok "the timer runs on its own, in a session that is not the test's"
+else not_ok "the timer runs on its own, in a session that is not the test's"; fi
+check "without confirm, it reverts by itself (within 20 s)" gone_back 20
+is "$(records)" 0 "reverted: nothing on record (nic had nothing before)"
+check "reverted: the gateway answers through eth0" ping_gw 10.0.0.1
+
+# ---- --confirm, then confirm: it stays
+TWH up "$TW_TMP/nic.xml" --confirm 30
+timer=$(cat "$TAPWIRE_RUNDIR"/confirm* | sed -n 's/^pid //p')
+TWH confirm
+is "$rc:$out" "0:nic: confirmed: $TW_TMP/nic.xml stays" "confirm (the only pending one) exits 0"
+is "$(pending)" "" "confirmed: nothing waits any more"
+sleep 0.2
+if alive "$timer"; then not_ok "confirmed: the timer is gone"; else ok "confirmed: the timer is gone"; fi
+is "$(snap br0 eth0)" "$moved" "confirmed: br0 keeps the addresses and routes"
+TWH confirm nic
+is "$rc" 1 "a second confirm: exit 1, nothing waits"
+
+# ---- --probe: a change that cuts the host off goes back at once to what
+# was applied before: here the same file, edited in place to stop moving
+# the addresses (eth0 a port, with its addresses: the host is unreachable).
+cp "$TW_TMP/nic.xml" "$TW_TMP/nic-moved.xml"
+sed -i 's/ move-addresses="yes"//' "$TW_TMP/nic.xml"
+TWH up "$TW_TMP/nic.xml" --probe 10.0.0.1
+is "$rc" 1 "up --probe of a change that cuts the host off: exit 1"
+like "$err" "^tapwire: nic: --probe 10.0.0.1: no answer within 5 s: reverted" "it says the probe failed and it reverted"
+is "$(snap br0 eth0)" "$moved" "the description applied before is back: br0 holds it all again"
+check "and the gateway answers" ping_gw 10.0.0.1
+TWH status --json
+is "$(printf '%s' "$out" | jq -r '[.objects[] | select(.kind == "bridge")][0].owners[0]')" nic "status: nic still owns br0"
+cp "$TW_TMP/nic-moved.xml" "$TW_TMP/nic.xml"
+TWH down "$TW_TMP/nic.xml"
+settle
+is "$rc:$(snap eth0 | sed 1d)" "0:$before" "down after the revert: eth0 has it all back exactly"
+
+# ---- --probe of a dead address on a first up: released at once
+TWH up "$TW_TMP/nic.xml" --probe 10.0.0.99
+is "$rc" 1 "up --probe of an address nobody has: exit 1"
+settle
+is "$(snap eth0 | sed 1d):$(records)" "$before:0" "the change is reverted: eth0 has it all, nothing on record"
+TWH up "$TW_TMP/nic.xml" --probe fd00::1
+is "$rc:$(snap eth0)" "0:dev eth0 master br0" "up --probe of the gateway (IPv6) that answers: exit 0, the move stays"
+TWH down "$TW_TMP/nic.xml"
+
 # ---- SIGKILL right before each change to the kernel a move makes (the
 # test-only TAPWIRE_TEST_MOVE_KILL=N), then a plain run: up converges to the
-# moved state, down to the state before. 14 changes each way here: the
-# bridge's MAC, 4 addresses, the NIC joining (leaving), 4 routes, 4
-# addresses removed.
+# moved state, down to the state before. 14 changes up here: the bridge's
+# MAC, 4 addresses, the NIC joining, 4 routes, 4 addresses removed; 13 down
+# (the NIC leaves the bridge with its port record).
 killed_up=0 killed_down=0 conv_up=0 conv_down=0
 for n in $(seq 1 15); do
 	TAPWIRE_TEST_MOVE_KILL=$n TWH up "$TW_TMP/nic.xml"
@@ -129,7 +194,7 @@ for n in $(seq 1 15); do
 		diag "killed at change $n of down, then down: exit $rc $err" "$now"
 	fi
 done
-is "$killed_up:$killed_down" "14:14" "SIGKILL stopped up and down at each of their 14 changes"
+is "$killed_up:$killed_down" "14:13" "SIGKILL stopped up and down at each of their changes (14, 13)"
 is "$conv_up" 15 "after each kill, up converges: br0 holds it all, eth0 nothing, the gateway answers"
 is "$conv_down" 15 "after each kill, down converges: eth0 has it all back exactly, nothing on record"
 
