@@ -107,4 +107,4 @@ EXTRA_DIST += \
 	tests/bad/xxe-external-dtd.xml \
 	tests/bad/xxe-local-file.xml \
 	tests/bad/xxe-parameter-entity.xml
-EXTRA_DIST += tests/bad/port-move-addresses-true.xml
+EXTRA_DIST += tests/bad/port-move-addresses-true.xml tests/bad/port-move-addresses-ovs.xml
