@@ -410,7 +410,16 @@ static int choose(const char *cmd, const char *owner, struct tw_pending *out)
 	return rc;
 }
 
-int tw_cli_confirm(const char *owner)
+/* "lab: confirmed: ...": the line, or the JSON document's summary. */
+static void said(struct tw_report *rep, const char *owner, const char *what, const char *detail)
+{
+	char text[200];
+	snprintf(text, sizeof(text), "%.64s: %.9s: %.120s", owner, what, detail);
+	tw_report_owner(rep, owner);
+	tw_report_summary(rep, text);
+}
+
+int tw_cli_confirm(const char *owner, struct tw_report *rep)
 {
 	struct tw_pending p;
 	int rc = choose("confirm", owner, &p);
@@ -421,11 +430,13 @@ int tw_cli_confirm(const char *owner)
 	stop_timer(&p);
 	if (p.prev[0])
 		unlink(p.prev);
-	printf("%s: confirmed: %s stays\n", p.owner, p.file);
+	char detail[TW_SOURCE_MAX + 8];
+	snprintf(detail, sizeof(detail), "%s stays", p.file);
+	said(rep, p.owner, "confirmed", detail);
 	return 0;
 }
 
-int tw_cli_revert(const char *owner)
+int tw_cli_revert(const char *owner, struct tw_report *rep)
 {
 	struct tw_pending p;
 	int rc = choose("revert", owner, &p);
@@ -440,7 +451,6 @@ int tw_cli_revert(const char *owner)
 	if (rc)
 		return tw_cli_fail(TW_EXIT_REFUSED, "revert %s: taking back %s failed (exit %d)", p.owner,
 				   p.file, rc);
-	printf("%s: reverted: %s\n", p.owner, p.prev[0] ? "what was applied before is back"
-							 : "released");
+	said(rep, p.owner, "reverted", p.prev[0] ? "what was applied before is back" : "released");
 	return 0;
 }

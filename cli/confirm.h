@@ -26,8 +26,9 @@ int tw_guard_seconds(const char *arg, unsigned *out);
 int tw_guarded_up(const struct tw_net *net, const struct tw_run_opts *o, const struct tw_guard *g,
 		  struct tw_err *e);
 
-/* tapwire confirm [OWNER], tapwire revert [OWNER]: an exit code. */
-int tw_cli_confirm(const char *owner);
-int tw_cli_revert(const char *owner);
+/* tapwire confirm [OWNER], tapwire revert [OWNER]: an exit code; the
+ * outcome as rep's summary (a line, or the JSON document's). */
+int tw_cli_confirm(const char *owner, struct tw_report *rep);
+int tw_cli_revert(const char *owner, struct tw_report *rep);
 
 #endif

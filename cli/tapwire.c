@@ -545,7 +545,7 @@ static int dispatch(const struct cli *cp)
 	if (!strcmp(c.cmd, "gc"))
 		return cmd_gc(&c);
 	if (!strcmp(c.cmd, "confirm") || !strcmp(c.cmd, "revert"))
-		return c.cmd[0] == 'c' ? tw_cli_confirm(c.file) : tw_cli_revert(c.file);
+		return c.cmd[0] == 'c' ? tw_cli_confirm(c.file, c.rep) : tw_cli_revert(c.file, c.rep);
 	if (!strcmp(c.cmd, "help"))
 		return fputs(usage_text, stdout), 0;
 	return tw_cli_fail(TW_EXIT_INPUT, "unknown command '%s' (see tapwire --help)", c.cmd);

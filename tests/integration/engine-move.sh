@@ -140,6 +140,16 @@ is "$(snap br0 eth0)" "$moved" "confirmed: br0 keeps the addresses and routes"
 TWH confirm nic
 is "$rc" 1 "a second confirm: exit 1, nothing waits"
 
+# ---- one change waits at a time; revert takes it back now
+TWH up "$TW_TMP/nic.xml" --confirm 30
+TWH up "$TW_TMP/nic.xml" --confirm 30
+is "$rc" 1 "a second up --confirm while one waits: exit 1"
+like "$err" "^tapwire: nic: a change waits for confirmation already" "it says one waits already"
+TWH revert nic --json
+is "$rc:$(printf '%s' "$out" | jq -r .summary.text)" "0:nic: reverted: what was applied before is back" \
+	"revert --json: exit 0, says what it did"
+is "$(pending):$(snap br0 eth0)" ":$moved" "reverted to what was applied before (moved): nothing waits"
+
 # ---- --probe: a change that cuts the host off goes back at once to what
 # was applied before: here the same file, edited in place to stop moving
 # the addresses (eth0 a port, with its addresses: the host is unreachable).
