@@ -186,3 +186,25 @@ void tw_pending_status(FILE *out, const char *statepath, bool json)
 		fputs("]", out);
 	free(v);
 }
+
+void tw_run_files_prune(const char *rundir, const char *suffix, bool dry_run)
+{
+	static const char *const whats[] = { "move", "confirm", "applied", "prev" };
+	DIR *d = opendir(rundir);
+	if (!d)
+		return;
+	size_t sl = strlen(suffix);
+	for (struct dirent *e; (e = readdir(d));) {
+		for (size_t k = 0; k < TW_ARRAY_SIZE(whats); k++) {
+			size_t wl = strlen(whats[k]);
+			if (strncmp(e->d_name, whats[k], wl) || strncmp(e->d_name + wl, suffix, sl) ||
+			    e->d_name[wl + sl] != '-')
+				continue;
+			char path[1200];
+			snprintf(path, sizeof(path), "%s/%s", rundir, e->d_name);
+			if (!dry_run)
+				unlink(path);
+		}
+	}
+	closedir(d);
+}

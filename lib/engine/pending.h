@@ -43,6 +43,10 @@ int tw_pending_list(const char *statepath, struct tw_pending **out, size_t *n);
 int tw_pending_claim(struct tw_pending *p);
 /* Take p for a confirmation: its file goes (-ENOENT: reverted already). */
 int tw_pending_drop(struct tw_pending *p);
+/* The files beside the state file state<SUFFIX> of a network namespace
+ * that is gone (tw_state_prune): what moved there, what waited there, the
+ * copies of what was applied there. Not counted: they go with the state. */
+void tw_run_files_prune(const char *rundir, const char *suffix, bool dry_run);
 /* status: one line per pending change, or ",\"pending\":[...]" in JSON. */
 void tw_pending_status(FILE *out, const char *statepath, bool json);
 

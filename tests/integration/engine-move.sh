@@ -176,6 +176,19 @@ TWH up "$TW_TMP/nic.xml" --probe fd00::1
 is "$rc:$(snap eth0)" "0:dev eth0 master br0" "up --probe of the gateway (IPv6) that answers: exit 0, the move stays"
 TWH down "$TW_TMP/nic.xml"
 
+# ---- the copy an up keeps goes with its namespace's state (gc)
+ip netns add gone
+cat > "$TW_TMP/gone.xml" <<'EOF'
+<tw:net xmlns:tw="urn:tapwire:1" name="gone"><tw:bridge name="brg"/></tw:net>
+EOF
+ls "$TAPWIRE_RUNDIR" | grep '^applied' > "$TW_TMP/copies.before"
+run --netns gone up "$TW_TMP/gone.xml"
+copy=$(ls "$TAPWIRE_RUNDIR" | grep '^applied' | grep -vxF -f "$TW_TMP/copies.before")
+ip netns del gone
+run gc -q
+is "$(printf '%s' "$copy" | grep -c .):$(ls "$TAPWIRE_RUNDIR" | grep -cxF "$copy")" "1:0" \
+	"gc: the copy of what was applied in a namespace that is gone goes with its state"
+
 # ---- SIGKILL right before each change to the kernel a move makes (the
 # test-only TAPWIRE_TEST_MOVE_KILL=N), then a plain run: up converges to the
 # moved state, down to the state before. 14 changes up here: the bridge's
