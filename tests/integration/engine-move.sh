@@ -72,6 +72,16 @@ before=$(snap eth0 | sed 1d)
 diag "eth0 before:" "$before"
 check "the gateway answers before" ping_gw 10.0.0.1
 
+# ---- bad input: exit 2, one line, nothing changed
+TWH up "$TW_TMP/nic.xml" --confirm 0
+is "$rc:$err" "2:tapwire: --confirm 0: seconds from 1 to 86400" "--confirm 0: exit 2, one line"
+TWH down "$TW_TMP/nic.xml" --confirm 5
+is "$rc:$err" "2:tapwire: down: --confirm and --probe are for up only" "down --confirm: exit 2"
+TWH up "$TW_TMP/nic.xml" --probe 10.0.0
+is "$rc:$err" "2:tapwire: --probe 10.0.0: not an IPv4 or IPv6 address" "--probe 10.0.0: exit 2, one line"
+is "$(snap eth0)" "dev eth0 master -
+$before" "bad input: eth0 is as it was"
+
 # ---- up: br0 holds what eth0 had, eth0 nothing, the gateway answers
 TWH up "$TW_TMP/nic.xml"
 is "$rc" 0 "up exits 0"
