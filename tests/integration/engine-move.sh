@@ -175,6 +175,13 @@ is "$(printf '%s' "$out" | jq -r '[.objects[] | select(.kind == "bridge")][0].ow
 cp "$TW_TMP/nic-moved.xml" "$TW_TMP/nic.xml"
 TWH down "$TW_TMP/nic.xml"
 settle
+# A gateway that drops pings still answers ARP: that is an answer.
+ip netns exec lan sysctl -qw net.ipv4.icmp_echo_ignore_all=1
+TWH up "$TW_TMP/nic.xml" --probe 10.0.0.1
+is "$rc:$(snap eth0)" "0:dev eth0 master br0" "up --probe of a gateway that drops pings but answers ARP: exit 0, it stays"
+ip netns exec lan sysctl -qw net.ipv4.icmp_echo_ignore_all=0
+TWH down "$TW_TMP/nic.xml"
+settle
 is "$rc:$(snap eth0 | sed 1d)" "0:$before" "down after the revert: eth0 has it all back exactly"
 
 # ---- --probe of a dead address on a first up: released at once
