@@ -270,21 +270,26 @@ static int move_create(struct tw_ctx *c, const struct tw_step *s, char *why, siz
 		snprintf(why, len, "%s: %s", r < 0 ? s->key.name : s->key.arg, strerror(r < 0 ? -r : ENODEV));
 		return r < 0 ? r : -ENODEV;
 	}
-	/* A run killed halfway left the file: what it lists is what moves
-	 * (the NIC may have lost some of it already). */
+	/* A run killed halfway left the file: what it lists moves (the NIC
+	 * may have lost some of it already), and whatever the NIC got since
+	 * (a DHCP client's renewal, say) with it. */
 	struct moved m;
+	struct tw_moveset now;
 	if ((r = load(s->data, &m)) == -ENOENT) {
 		memset(&m, 0, sizeof(m));
 		memcpy(m.bridge_mac, e.br.mac, TW_MAC_LEN);
 		m.has_bridge_mac = true;
-		r = tw_move_dump(e.nl, e.dev.ifindex, &m.set);
-		if (r < 0)
-			snprintf(why, len, "listing the addresses of %s: %s", s->key.name, strerror(-r));
-		else if ((r = save(s->data, &m)) < 0)
-			snprintf(why, len, "%s: %s", s->data, strerror(-r));
-	} else if (r < 0) {
-		snprintf(why, len, "%s: %s", s->data, strerror(-r));
+		r = 0;
 	}
+	if (r < 0) {
+		snprintf(why, len, "%s: %s", s->data, strerror(-r));
+		return r;
+	}
+	if ((r = tw_move_dump(e.nl, e.dev.ifindex, &now)) < 0)
+		snprintf(why, len, "listing the addresses of %s: %s", s->key.name, strerror(-r));
+	else if ((r = tw_moveset_merge(&m.set, &now)) < 0 || (r = save(s->data, &m)) < 0)
+		snprintf(why, len, "%s: %s", s->data, strerror(-r));
+	tw_moveset_free(&now);
 	if (r < 0) {
 		tw_moveset_free(&m.set);
 		return r;
@@ -293,8 +298,8 @@ static int move_create(struct tw_ctx *c, const struct tw_step *s, char *why, siz
 	if (r < 0) {
 		/* The failed step cleans up after itself: all goes back. */
 		char ignored[256];
-		struct ends now;
-		if (ends_get(c, &s->key, &now) == 0 && move_back(&now, &m, ignored, sizeof(ignored)) == 0)
+		struct ends again;
+		if (ends_get(c, &s->key, &again) == 0 && move_back(&again, &m, ignored, sizeof(ignored)) == 0)
 			unlink(s->data);
 	}
 	tw_moveset_free(&m.set);

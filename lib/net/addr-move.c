@@ -322,6 +322,31 @@ int tw_move_addr_refresh(struct tw_nl *nl, struct tw_moveset *s, int ifindex)
 	return r;
 }
 
+int tw_moveset_merge(struct tw_moveset *into, const struct tw_moveset *from)
+{
+	size_t had = into->n;
+	for (size_t i = 0; i < from->n; i++) {
+		char a[160], b[160];
+		bool known = false;
+		tw_rtmsg_describe(&from->v[i], a, sizeof(a));
+		for (size_t k = 0; k < had && !known; k++) {
+			tw_rtmsg_describe(&into->v[k], b, sizeof(b));
+			known = from->v[i].type == into->v[k].type && !strcmp(a, b);
+		}
+		if (!known && tw_moveset_add(into, from->v[i].type, from->v[i].body, from->v[i].len) < 0)
+			return -ENOMEM;
+	}
+	/* The addresses first, then the routes, as a dump lists them. */
+	for (size_t i = had; i < into->n; i++)
+		for (size_t k = i; k > 0 && into->v[k].type == RTM_NEWADDR &&
+				   into->v[k - 1].type == RTM_NEWROUTE; k--) {
+			struct tw_rtmsg t = into->v[k];
+			into->v[k] = into->v[k - 1];
+			into->v[k - 1] = t;
+		}
+	return 0;
+}
+
 /* ---- as text */
 
 int tw_rtmsg_format(const struct tw_rtmsg *m, char **line)

@@ -49,6 +49,10 @@ int tw_move_route_put(struct tw_nl *nl, const struct tw_rtmsg *m, int ifindex);
  * when it is not there. */
 int tw_move_addr_refresh(struct tw_nl *nl, struct tw_moveset *s, int ifindex);
 
+/* Add to into what from holds and into does not (the same address, the
+ * same route: destination, gateway, metric, table), in from's order. */
+int tw_moveset_merge(struct tw_moveset *into, const struct tw_moveset *from);
+
 /* "a 0a000005..." / "r ...": one message per line, hex, for a file. */
 int tw_rtmsg_format(const struct tw_rtmsg *m, char **line);
 int tw_rtmsg_parse(const char *line, struct tw_moveset *s);

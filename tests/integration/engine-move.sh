@@ -238,4 +238,15 @@ is "$killed_up:$killed_down" "14:13" "SIGKILL stopped up and down at each of the
 is "$conv_up" 15 "after each kill, up converges: br0 holds it all, eth0 nothing, the gateway answers"
 is "$conv_down" 15 "after each kill, down converges: eth0 has it all back exactly, nothing on record"
 
+# ---- an address eth0 gets after the move (a DHCP client's renewal) moves
+# with the next up, and comes back with the rest
+TWH up "$TW_TMP/nic.xml"
+ip -n host addr add 10.0.0.8/24 dev eth0
+TWH up "$TW_TMP/nic.xml"
+is "$rc:$(snap eth0)" "0:dev eth0 master br0" "an address eth0 got since: the next up moves it"
+like "$(snap br0)" '"local":"10.0.0.8"' "br0 has it"
+TWH down "$TW_TMP/nic.xml"
+settle
+like "$(snap eth0)" '"local":"10.0.0.8"' "down: eth0 has it back with the rest"
+
 done_testing
