@@ -55,6 +55,12 @@ TESTS += tests/unit/test-mtu
 tests_unit_test_mtu_SOURCES = tests/unit/test-mtu.c
 tests_unit_test_mtu_CPPFLAGS = $(lib_test_cppflags) $(LIBNL_CFLAGS)
 tests_unit_test_mtu_LDADD = $(TW_ENGINE_LIBS)
+# Other tools' forward chains in a bridge's way (NAT, contract section 7).
+check_PROGRAMS += tests/unit/test-fwdrop
+TESTS += tests/unit/test-fwdrop
+tests_unit_test_fwdrop_SOURCES = tests/unit/test-fwdrop.c
+tests_unit_test_fwdrop_CPPFLAGS = $(lib_test_cppflags)
+tests_unit_test_fwdrop_LDADD = $(TW_ENGINE_LIBS)
 # The files of a change waiting for confirmation, and the text form of what
 # a move of addresses keeps.
 check_PROGRAMS += tests/unit/test-pending
