@@ -119,8 +119,8 @@ static int revert(const struct tw_pending *p)
 		unlink(applied);
 	if (rc == 0 && prev[0])
 		put_source_back(owner, p->source);
-	if (prev[0])
-		unlink(prev);
+	if (rc == 0 && prev[0])
+		unlink(prev); /* kept when it failed: `tapwire revert` tries again */
 	return rc;
 }
 
@@ -172,7 +172,10 @@ static void timer_main(const char *path, long long deadline)
 		openlog("tapwire", LOG_PID, LOG_DAEMON);
 		syslog(rc ? LOG_ERR : LOG_WARNING, "%s: %s not confirmed within %u s: %s", v[i].owner,
 		       v[i].file, v[i].seconds, rc ? "the revert failed" : "reverted");
-		unlink(v[i].path);
+		if (rc)
+			tw_pending_unclaim(&v[i]);
+		else
+			unlink(v[i].path);
 	}
 	free(v);
 	_exit(rc ? 1 : 0);
@@ -447,7 +450,10 @@ int tw_cli_revert(const char *owner, struct tw_report *rep)
 				   p.owner);
 	stop_timer(&p);
 	rc = revert(&p);
-	unlink(p.path);
+	if (rc)
+		tw_pending_unclaim(&p); /* status still shows it; revert again */
+	else
+		unlink(p.path);
 	if (rc)
 		return tw_cli_fail(TW_EXIT_REFUSED, "revert %s: taking back %s failed (exit %d)", p.owner,
 				   p.file, rc);

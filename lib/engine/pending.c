@@ -148,6 +148,19 @@ int tw_pending_claim(struct tw_pending *p)
 	return 0;
 }
 
+int tw_pending_unclaim(struct tw_pending *p)
+{
+	char back[700];
+	size_t n = strlen(p->path), sl = strlen(".reverting");
+	if (n <= sl || strcmp(p->path + n - sl, ".reverting"))
+		return -EINVAL;
+	snprintf(back, sizeof(back), "%.*s", (int)(n - sl), p->path);
+	if (rename(p->path, back) < 0)
+		return -errno;
+	tw_strscpy(p->path, back, sizeof(p->path));
+	return 0;
+}
+
 int tw_pending_drop(struct tw_pending *p)
 {
 	return unlink(p->path) < 0 ? -errno : 0;

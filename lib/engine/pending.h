@@ -41,6 +41,8 @@ int tw_pending_list(const char *statepath, struct tw_pending **out, size_t *n);
 /* Take p for a revert: its file is renamed out of the way, so a
  * confirmation that comes later finds nothing (-ENOENT: it came first). */
 int tw_pending_claim(struct tw_pending *p);
+/* A revert that failed: p waits again, for another revert (or confirm). */
+int tw_pending_unclaim(struct tw_pending *p);
 /* Take p for a confirmation: its file goes (-ENOENT: reverted already). */
 int tw_pending_drop(struct tw_pending *p);
 /* The files beside the state file state<SUFFIX> of a network namespace

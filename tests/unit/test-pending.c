@@ -65,7 +65,9 @@ static void test_pending(void)
 		       !strcmp(lab->file, a.file) && !strcmp(lab->prev, a.prev) &&
 		       !strcmp(lab->source, a.source),
 	       "read back field for field, a path with a space included");
-	struct tw_pending c = *lab, d = *lab;
+	struct tw_pending c = *lab, d = *lab, u = *lab;
+	tap_ok(tw_pending_claim(&u) == 0 && tw_pending_unclaim(&u) == 0 && !strcmp(u.path, lab->path),
+	       "a revert that failed gives it back: it waits again, under its own name");
 	tap_ok(tw_pending_claim(&c) == 0, "a revert claims it");
 	tap_ok(tw_pending_drop(&d) == -ENOENT, "a confirmation after it finds nothing: it came too late");
 	free(v);
