@@ -150,6 +150,44 @@ is "$(snap br0 eth0)" "$moved" "confirmed: br0 keeps the addresses and routes"
 TWH confirm nic
 is "$rc" 1 "a second confirm: exit 1, nothing waits"
 
+# ---- where systemd runs, the timer is a transient unit: a stand-in
+# systemd-run and systemctl (this test's own PATH, its private /run) say
+# what tapwire asks of them, and the stand-in timer runs what systemd would.
+mkdir -p "$TW_TMP/bin" /run/systemd/system
+cat > "$TW_TMP/bin/systemd-run" <<'EOF'
+#!/bin/sh
+echo "systemd-run $*" >> "$TW_TMP/systemd.log"
+while [ $# -gt 0 ]; do
+	case $1 in
+	--on-active=*) secs=${1#--on-active=} ;;
+	--unit=*) unit=${1#--unit=} ;;
+	--*) ;;
+	*) break ;;
+	esac
+	shift
+done
+(sleep "$secs"; [ -e "$TW_TMP/stopped-$unit" ] || "$@") < /dev/null >> "$TW_TMP/systemd.log" 2>&1 &
+EOF
+cat > "$TW_TMP/bin/systemctl" <<'EOF'
+#!/bin/sh
+echo "systemctl $*" >> "$TW_TMP/systemd.log"
+for a; do case $a in *.timer) touch "$TW_TMP/stopped-${a%.timer}" ;; esac; done
+EOF
+chmod +x "$TW_TMP/bin/systemd-run" "$TW_TMP/bin/systemctl"
+TWH down "$TW_TMP/nic.xml"
+settle
+PATH="$TW_TMP/bin:$PATH" TWH up "$TW_TMP/nic.xml" --confirm 1
+unit=$(cat "$TAPWIRE_RUNDIR"/confirm* | sed -n 's/^unit //p')
+like "$(cat "$TW_TMP/systemd.log")" "^systemd-run --quiet --collect --unit=$unit --on-active=1 .* /.*tapwire --netns host revert nic\$" \
+	"systemd: up --confirm asks systemd-run for a timer that runs tapwire revert in this namespace"
+check "systemd: without confirm, the unit's revert takes it back (within 20 s)" gone_back 20
+PATH="$TW_TMP/bin:$PATH" TWH up "$TW_TMP/nic.xml" --confirm 30
+unit=$(cat "$TAPWIRE_RUNDIR"/confirm* | sed -n 's/^unit //p')
+PATH="$TW_TMP/bin:$PATH" TWH confirm nic
+like "$(tail -n 1 "$TW_TMP/systemd.log")" "^systemctl stop --quiet $unit.timer\$" "systemd: confirm stops the timer unit"
+is "$(pending):$(snap eth0)" ":dev eth0 master br0" "systemd: confirmed, it stays"
+rm -r /run/systemd
+
 # ---- one change waits at a time; revert takes it back now
 TWH up "$TW_TMP/nic.xml" --confirm 30
 TWH up "$TW_TMP/nic.xml" --confirm 30
