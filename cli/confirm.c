@@ -31,6 +31,9 @@
 #include "net/ping.h"
 
 #define PROBE_SECONDS 5
+/* --probe alone: how long a run that dies before its probe has, before its
+ * timer takes the change back. */
+#define PROBE_GRACE 60
 
 int tw_guard_seconds(const char *arg, unsigned *out)
 {
@@ -206,6 +209,8 @@ static long spawn_timer(const char *path, long long deadline)
 		if (chdir("/") < 0)
 			_exit(1);
 		signal(SIGHUP, SIG_IGN);
+		/* A test's kill switch is for the run it was given to. */
+		unsetenv("TAPWIRE_TEST_MOVE_KILL");
 		timer_main(path, deadline);
 	}
 	close(fds[1]);
@@ -298,25 +303,16 @@ static int snapshot(const char *sp, const char *owner, struct tw_pending *p, str
 	return 0;
 }
 
-static int probe(const struct tw_net *net, const struct tw_guard *g, const struct tw_pending *p,
-		 const struct tw_cidr *addr, struct tw_err *e)
-{
-	int r = tw_ping(addr, PROBE_SECONDS * 1000);
-	if (r == 1)
-		return 0;
-	const char *why = r < 0 ? strerror(-r) : "no answer";
-	int rc = revert(p);
-	return tw_err_set(e, TW_EXIT_REFUSED, "%s: --probe %s: %s within %d s: %s", net->owner, g->probe,
-			  why, PROBE_SECONDS, rc ? "reverting failed too (see above)" : "reverted");
-}
-
-static int arm(const struct tw_net *net, const struct tw_run_opts *o, const struct tw_guard *g,
-	       struct tw_pending *p, const char *sp, struct tw_err *e)
+/* The timer first, then the change: a guarded up that dies halfway (its
+ * terminal gone, killed) is taken back all the same. With --probe alone,
+ * the timer only stands for a run that never gets to its probe. */
+static int arm(const struct tw_net *net, const struct tw_guard *g, struct tw_pending *p,
+	       const char *sp, struct tw_err *e)
 {
 	char abs[PATH_MAX];
 	tw_strscpy(p->file, realpath(g->file, abs) ? abs : g->file, sizeof(p->file));
-	p->seconds = g->confirm;
-	p->deadline = (long long)time(NULL) + g->confirm;
+	p->seconds = g->confirm ? g->confirm : PROBE_GRACE;
+	p->deadline = (long long)time(NULL) + p->seconds;
 	int r = tw_pending_write(sp, p);
 	if (r == 0 && systemd_timer(p, g->netns) < 0) {
 		long pid = spawn_timer(p->path, p->deadline);
@@ -328,19 +324,40 @@ static int arm(const struct tw_net *net, const struct tw_run_opts *o, const stru
 	if (r < 0) {
 		stop_timer(p);
 		unlink(p->path);
-		int rc = revert(p);
-		return tw_err_set(e, TW_EXIT_REFUSED, "%s: cannot start the confirmation timer: %s: %s",
-				  net->owner, strerror(-r), rc ? "reverting failed too" : "reverted");
-	}
-	if (o->out) {
-		time_t t = (time_t)p->deadline;
-		struct tm tm;
-		char when[32];
-		strftime(when, sizeof(when), "%H:%M:%S UTC", gmtime_r(&t, &tm));
-		fprintf(o->out, "%s: `tapwire confirm %s` within %u s keeps this; at %s it is reverted\n",
-			net->owner, net->owner, g->confirm, when);
+		return tw_err_set(e, TW_EXIT_REFUSED, "%s: cannot start the confirmation timer: %s; "
+				  "nothing changed", net->owner, strerror(-r));
 	}
 	return 0;
+}
+
+/* No revert after all: the change failed (and undid itself), or proved. */
+static void disarm(struct tw_pending *p)
+{
+	if (tw_pending_drop(p) == 0)
+		stop_timer(p);
+	if (p->prev[0])
+		unlink(p->prev);
+}
+
+static int probe(const struct tw_net *net, const struct tw_guard *g, struct tw_pending *p,
+		 const struct tw_cidr *addr, struct tw_err *e)
+{
+	int r = tw_ping(addr, PROBE_SECONDS * 1000);
+	if (r == 1)
+		return 0;
+	const char *why = r < 0 ? strerror(-r) : "no answer";
+	if (tw_pending_claim(p) < 0) /* the timer was faster */
+		return tw_err_set(e, TW_EXIT_REFUSED, "%s: --probe %s: %s within %d s: reverted by its "
+				  "timer", net->owner, g->probe, why, PROBE_SECONDS);
+	stop_timer(p);
+	int rc = revert(p);
+	if (rc)
+		tw_pending_unclaim(p);
+	else
+		unlink(p->path);
+	return tw_err_set(e, TW_EXIT_REFUSED, "%s: --probe %s: %s within %d s: %s", net->owner, g->probe,
+			  why, PROBE_SECONDS, rc ? "reverting failed too (see above); `tapwire revert` "
+			  "tries again" : "reverted");
 }
 
 int tw_guarded_up(const struct tw_net *net, const struct tw_run_opts *o, const struct tw_guard *g,
@@ -362,9 +379,18 @@ int tw_guarded_up(const struct tw_net *net, const struct tw_run_opts *o, const s
 				  "libvirt domain, not one <interface>", g->file);
 	if (guarded && snapshot(sp, net->owner, &p, e) < 0)
 		return -1;
-	if (tw_up(net, o, e) < 0) {
+	if (guarded && arm(net, g, &p, sp, e) < 0) {
 		if (p.prev[0])
 			unlink(p.prev);
+		return -1;
+	}
+	/* The session this runs in may be the one the change cuts: its end
+	 * must not stop the change halfway. */
+	if (guarded)
+		signal(SIGHUP, SIG_IGN);
+	if (tw_up(net, o, e) < 0) {
+		if (guarded)
+			disarm(&p);
 		return -1;
 	}
 	if (tw_owner_file(sp, "applied", net->owner, ".xml", applied, sizeof(applied)) < 0 ||
@@ -373,10 +399,19 @@ int tw_guarded_up(const struct tw_net *net, const struct tw_run_opts *o, const s
 			"back to it\n", net->owner, g->file);
 	if (g->probe && probe(net, g, &p, &addr, e) < 0)
 		return -1;
-	if (g->confirm)
-		return arm(net, o, g, &p, sp, e);
-	if (p.prev[0])
-		unlink(p.prev);
+	if (!g->confirm) {
+		if (guarded)
+			disarm(&p);
+		return 0;
+	}
+	if (o->out) {
+		time_t t = (time_t)p.deadline;
+		struct tm tm;
+		char when[32];
+		strftime(when, sizeof(when), "%H:%M:%S UTC", gmtime_r(&t, &tm));
+		fprintf(o->out, "%s: `tapwire confirm %s` within %u s keeps this; at %s it is reverted\n",
+			net->owner, net->owner, g->confirm, when);
+	}
 	return 0;
 }
 

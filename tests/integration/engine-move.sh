@@ -231,6 +231,13 @@ TWH up "$TW_TMP/nic.xml" --probe fd00::1
 is "$rc:$(snap eth0)" "0:dev eth0 master br0" "up --probe of the gateway (IPv6) that answers: exit 0, the move stays"
 TWH down "$TW_TMP/nic.xml"
 
+# ---- a guarded up killed halfway through the move (its SSH session gone,
+# say) is taken back by its timer, armed before the change
+TAPWIRE_TEST_MOVE_KILL=7 TWH up "$TW_TMP/nic.xml" --confirm 2
+is "$rc" 137 "up --confirm killed at the 7th change of the move"
+check "its timer takes it all back (within 20 s)" gone_back 20
+is "$(records)" 0 "... and nothing is on record"
+
 # ---- the copy an up keeps goes with its namespace's state (gc)
 ip netns add gone
 cat > "$TW_TMP/gone.xml" <<'EOF'
