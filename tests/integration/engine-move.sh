@@ -113,9 +113,10 @@ is "$(ls "$TAPWIRE_RUNDIR" | grep -c move)" 0 "down: no list of moved addresses 
 
 # ---- --confirm: nobody confirms, and it all goes back by itself
 pending() { TWH status --json; printf '%s' "$out" | jq -r '.pending[].owner'; }
-gone_back() { # gone_back SECONDS: wait until eth0 has it all back
+reverting() { ls "$TAPWIRE_RUNDIR" | grep -q 'reverting$'; }
+gone_back() { # gone_back SECONDS: wait until eth0 has it all back, the revert over
 	for i in $(seq $(($1 * 10))); do
-		[ "$(snap eth0 | sed 1d)" = "$before" ] && [ -z "$(pending)" ] && return 0
+		[ "$(snap eth0 | sed 1d)" = "$before" ] && [ -z "$(pending)" ] && ! reverting && return 0
 		sleep 0.1
 	done
 	return 1
