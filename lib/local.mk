@@ -58,3 +58,7 @@ lib_libtwengine_a_SOURCES = \
 # Who holds a tap, what is on a bridge (gc, down, detach, status).
 lib_libtwengine_a_SOURCES += lib/engine/holders.c lib/engine/holders.h
 TW_ENGINE_LIBS = lib/libtwengine.a lib/libtwkinds.a lib/libtwnet.a lib/libtwcore.a $(LIBNL_LIBS)
+# BGP EVPN (contract section 9): a vxlan's and its bridge port's flags;
+# whether an FRR serves a control="evpn" vxlan (tapwire doctor).
+lib_libtwnet_a_SOURCES += lib/net/brport.c lib/net/brport.h
+lib_libtwengine_a_SOURCES += lib/engine/plan-evpn.c lib/engine/evpn-check.c lib/engine/evpn-check.h

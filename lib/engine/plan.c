@@ -347,7 +347,13 @@ static int plan_vxlans(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st,
 		if (r == TW_PRESENT) {
 			struct want w = { .mtu = v->mtu, .master = v->bridge[0] ? v->bridge : NULL,
 					  .stp = -1 };
-			if (diff_dev(c, p, st, v->ns, v->name, &live, &w, v->line) < 0)
+			struct tw_evpn_setting ev[TW_EVPN_SETTINGS];
+			size_t n_ev = tw_plan_evpn(c, st, v, &live, ev);
+			int d = diff_dev(c, p, st, v->ns, v->name, &live, &w, v->line);
+			for (size_t k = 0; d == 0 && k < n_ev; k++)
+				d = setting(p, st, v->ns, v->name, ev[k].what, ev[k].differs,
+					    ev[k].old, ev[k].value, v->line);
+			if (d < 0)
 				return tw_err_set(e, 1, "out of memory");
 		}
 		for (size_t k = 0; k < v->n_remotes; k++) {

@@ -49,6 +49,16 @@ void tw_plan_free(struct tw_plan *p);
 const char *tw_plan_where(const struct tw_plan *p, int line, char *buf, size_t len);
 int tw_plan_needs(struct tw_ctx *c, struct tw_plan *p, struct tw_err *e);
 
+/* plan-evpn.c: the settings a vxlan that is there needs for its control=
+ * (learning, port-learning, neigh-suppress), into out; their number. */
+#define TW_EVPN_SETTINGS 3
+struct tw_evpn_setting {
+	const char *what, *old, *value;
+	bool differs;
+};
+size_t tw_plan_evpn(struct tw_ctx *c, struct tw_state *st, const struct tw_vxlan_spec *v,
+		    const struct tw_link *live, struct tw_evpn_setting out[TW_EVPN_SETTINGS]);
+
 /* apply.c: steps that change something (the kernel or the record). */
 size_t tw_plan_changes(const struct tw_plan *p);
 

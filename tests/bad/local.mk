@@ -107,3 +107,11 @@ EXTRA_DIST += \
 	tests/bad/xxe-external-dtd.xml \
 	tests/bad/xxe-local-file.xml \
 	tests/bad/xxe-parameter-entity.xml
+# control="evpn" (contract section 9)
+EXTRA_DIST += \
+	tests/bad/vxlan-control-unknown.xml \
+	tests/bad/vxlan-evpn-group.xml \
+	tests/bad/vxlan-evpn-no-bridge.xml \
+	tests/bad/vxlan-evpn-no-local.xml \
+	tests/bad/vxlan-evpn-remote-children.xml \
+	tests/bad/vxlan-evpn-remote.xml

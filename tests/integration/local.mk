@@ -111,3 +111,8 @@ distclean-local: distclean-e2e
 distclean-e2e:
 	rm -rf tests/guest/cache tests/guest/build-*.log
 .PHONY: distclean-e2e
+# BGP EVPN (contract section 9): control="evpn" in the kernel without FRR,
+# then hosts with their own zebra + bgpd (Debian frr), a QEMU guest among them.
+TW_EVPN_TESTS = tests/integration/evpn-flags.sh
+TESTS += $(TW_EVPN_TESTS)
+EXTRA_DIST += $(TW_EVPN_TESTS) tests/integration/evpn-lib.sh

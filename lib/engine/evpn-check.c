@@ -1,0 +1,148 @@
+#include "engine/evpn-check.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/util.h"
+
+extern char **environ;
+
+#define OUT_MAX (1u << 20) /* a few thousand VNIs of JSON */
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+/* vtysh's standard output, with the whitespace of its pretty JSON taken
+ * out (FRR's names and values hold none). coreutils' timeout bounds it:
+ * a zebra that accepts the connection and never answers would otherwise
+ * hold vtysh, and us, forever. Its exit status (124: timed out, 127: no
+ * vtysh), or -errno. */
+static int vtysh(const char *ns, const char *cmd, char *out, size_t len)
+{
+	const char *prog = tw_getenv_unprivileged("TAPWIRE_VTYSH");
+	const char *argv[12];
+	size_t n = 0;
+	argv[n++] = "timeout";
+	argv[n++] = "-k1";
+	argv[n++] = STR(TW_EVPN_VTYSH_TIMEOUT_S);
+	argv[n++] = prog ? prog : "vtysh";
+	if (ns[0]) {
+		argv[n++] = "-N";
+		argv[n++] = ns;
+	}
+	argv[n++] = "-c";
+	argv[n++] = cmd;
+	argv[n] = NULL;
+	int pfd[2];
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return -errno;
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, pfd[1], STDOUT_FILENO);
+	/* vtysh complains about its own missing vtysh.conf there. */
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+	pid_t pid;
+	/* The argv strings are never written to: posix_spawn's prototype predates const. */
+	int r = posix_spawnp(&pid, "timeout", &fa, NULL, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(pfd[1]);
+	if (r != 0) {
+		close(pfd[0]);
+		return -r;
+	}
+	size_t got = 0;
+	char buf[4096];
+	ssize_t k;
+	while ((k = read(pfd[0], buf, sizeof(buf))) != 0) {
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			break;
+		for (ssize_t i = 0; i < k; i++)
+			if (!isspace((unsigned char)buf[i]) && got + 1 < len)
+				out[got++] = buf[i];
+	}
+	out[got] = 0;
+	close(pfd[0]);
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 124;
+}
+
+/* Why vtysh failed, from its exit status and what it printed. */
+static int not_answered(int r, const char *ns, const char *out, char *why, size_t len)
+{
+	char space[TW_NSNAME_MAX + 16] = "";
+	if (ns[0])
+		snprintf(space, sizeof(space), " (pathspace %s)", ns);
+	if (r == 127)
+		snprintf(why, len, "FRR is not installed: no vtysh (Debian: frr)");
+	else if (r == 124)
+		snprintf(why, len, "FRR%s did not answer in %d s", space, TW_EVPN_VTYSH_TIMEOUT_S);
+	else if (strstr(out, "bgpd") && strstr(out, "notrunning"))
+		snprintf(why, len, "no bgpd runs%s: start it with advertise-all-vni (doc/evpn.md)", space);
+	else
+		snprintf(why, len, "no zebra runs%s: start zebra and bgpd (doc/evpn.md)", space);
+	return 0;
+}
+
+/* The VNI zebra lists for device vxlan in `show evpn vni json`, whose
+ * entries read "42":{"vni":42,"type":"L2","vxlanIf":"vx42",...}. */
+static long vni_of(const char *json, const char *vxlan)
+{
+	char want[IFNAMSIZ + 16];
+	snprintf(want, sizeof(want), "\"vxlanIf\":\"%s\"", vxlan);
+	const char *hit = strstr(json, want);
+	const char *key = "\"vni\":";
+	const char *at = NULL;
+	for (const char *p = json; hit && (p = strstr(p, key)) && p < hit; p++)
+		at = p;
+	return at ? strtol(at + strlen(key), NULL, 10) : -1;
+}
+
+int tw_evpn_served(const char *ns, const char *vxlan, char *why, size_t len)
+{
+	char *out = malloc(OUT_MAX);
+	if (!out)
+		return -ENOMEM;
+	why[0] = 0;
+	int r = vtysh(ns, "show evpn vni json", out, OUT_MAX);
+	long vni = r == 0 ? vni_of(out, vxlan) : -1;
+	if (r < 0)
+		snprintf(why, len, "cannot run vtysh: %s", strerror(-r));
+	else if (r > 0)
+		r = not_answered(r, ns, out, why, len);
+	else if (vni < 0)
+		snprintf(why, len, "zebra knows no VNI on %s: is it up, on a bridge, with local=?", vxlan);
+	if (r != 0 || vni < 0) {
+		free(out);
+		return r < 0 ? r : 0;
+	}
+	r = vtysh(ns, "show bgp l2vpn evpn vni json", out, OUT_MAX);
+	char entry[64];
+	snprintf(entry, sizeof(entry), "\"%ld\":{\"vni\":%ld,", vni, vni);
+	if (r < 0)
+		snprintf(why, len, "cannot run vtysh: %s", strerror(-r));
+	else if (r > 0)
+		r = not_answered(r, ns, out, why, len);
+	else if (!strstr(out, "\"advertiseAllVnis\":\"Enabled\""))
+		snprintf(why, len, "bgpd does not advertise-all-vni (address-family l2vpn evpn)");
+	else if (!strstr(out, entry))
+		snprintf(why, len, "bgpd does not advertise VNI %ld of %s", vni, vxlan);
+	else
+		r = 1;
+	if (r == 1)
+		snprintf(why, len, "VNI %ld of %s advertised by BGP EVPN", vni, vxlan);
+	free(out);
+	return r;
+}
