@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,8 +80,9 @@ static int vtysh(const char *ns, const char *cmd, char *out, size_t len)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 124;
 }
 
-/* Why vtysh failed, from its exit status and what it printed. */
-static int not_answered(int r, const char *ns, const char *out, char *why, size_t len)
+/* Why vtysh failed, from its exit status and which daemon it could not
+ * reach: zebra answered already when bgp is set. */
+static int not_answered(int r, const char *ns, bool bgp, char *why, size_t len)
 {
 	char space[TW_NSNAME_MAX + 16] = "";
 	if (ns[0])
@@ -89,7 +91,7 @@ static int not_answered(int r, const char *ns, const char *out, char *why, size_
 		snprintf(why, len, "FRR is not installed: no vtysh (Debian: frr)");
 	else if (r == 124)
 		snprintf(why, len, "FRR%s did not answer in %d s", space, TW_EVPN_VTYSH_TIMEOUT_S);
-	else if (strstr(out, "bgpd") && strstr(out, "notrunning"))
+	else if (bgp)
 		snprintf(why, len, "no bgpd runs%s: start it with advertise-all-vni (doc/evpn.md)", space);
 	else
 		snprintf(why, len, "no zebra runs%s: start zebra and bgpd (doc/evpn.md)", space);
@@ -110,39 +112,47 @@ static long vni_of(const char *json, const char *vxlan)
 	return at ? strtol(at + strlen(key), NULL, 10) : -1;
 }
 
-int tw_evpn_served(const char *ns, const char *vxlan, char *why, size_t len)
+/* zebra's and bgpd's view, asked in that order: without zebra vtysh
+ * reaches nothing, and without bgpd zebra lists no VNI at all. */
+static int served(const char *ns, const char *vxlan, char *zebra, char *bgp, char *why,
+		  size_t len)
 {
-	char *out = malloc(OUT_MAX);
-	if (!out)
-		return -ENOMEM;
-	why[0] = 0;
-	int r = vtysh(ns, "show evpn vni json", out, OUT_MAX);
-	long vni = r == 0 ? vni_of(out, vxlan) : -1;
-	if (r < 0)
+	int r = vtysh(ns, "show evpn vni json", zebra, OUT_MAX);
+	bool zebra_ok = r == 0;
+	if (zebra_ok)
+		r = vtysh(ns, "show bgp l2vpn evpn vni json", bgp, OUT_MAX);
+	if (r < 0) {
 		snprintf(why, len, "cannot run vtysh: %s", strerror(-r));
-	else if (r > 0)
-		r = not_answered(r, ns, out, why, len);
-	else if (vni < 0)
-		snprintf(why, len, "zebra knows no VNI on %s: is it up, on a bridge, with local=?", vxlan);
-	if (r != 0 || vni < 0) {
-		free(out);
-		return r < 0 ? r : 0;
+		return r;
 	}
-	r = vtysh(ns, "show bgp l2vpn evpn vni json", out, OUT_MAX);
+	if (r > 0)
+		return not_answered(r, ns, zebra_ok, why, len);
+	if (!strstr(bgp, "\"advertiseAllVnis\":\"Enabled\"")) {
+		snprintf(why, len, "bgpd does not advertise-all-vni (address-family l2vpn evpn)");
+		return 0;
+	}
+	long vni = vni_of(zebra, vxlan);
 	char entry[64];
 	snprintf(entry, sizeof(entry), "\"%ld\":{\"vni\":%ld,", vni, vni);
-	if (r < 0)
-		snprintf(why, len, "cannot run vtysh: %s", strerror(-r));
-	else if (r > 0)
-		r = not_answered(r, ns, out, why, len);
-	else if (!strstr(out, "\"advertiseAllVnis\":\"Enabled\""))
-		snprintf(why, len, "bgpd does not advertise-all-vni (address-family l2vpn evpn)");
-	else if (!strstr(out, entry))
+	if (vni < 0)
+		snprintf(why, len, "zebra knows no VNI on %s: is it up, on a bridge, with local=?", vxlan);
+	else if (!strstr(bgp, entry))
 		snprintf(why, len, "bgpd does not advertise VNI %ld of %s", vni, vxlan);
 	else
-		r = 1;
-	if (r == 1)
 		snprintf(why, len, "VNI %ld of %s advertised by BGP EVPN", vni, vxlan);
-	free(out);
+	return vni >= 0 && strstr(bgp, entry);
+}
+
+int tw_evpn_served(const char *ns, const char *vxlan, char *why, size_t len)
+{
+	char *zebra = malloc(OUT_MAX), *bgp = malloc(OUT_MAX);
+	int r = -ENOMEM;
+	why[0] = 0;
+	if (zebra && bgp) {
+		zebra[0] = bgp[0] = 0;
+		r = served(ns, vxlan, zebra, bgp, why, len);
+	}
+	free(zebra);
+	free(bgp);
 	return r;
 }

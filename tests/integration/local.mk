@@ -111,8 +111,12 @@ distclean-local: distclean-e2e
 distclean-e2e:
 	rm -rf tests/guest/cache tests/guest/build-*.log
 .PHONY: distclean-e2e
+# tw_evpn_served, doctor's FRR check, on its own (evpn.sh).
+check_PROGRAMS += tests/tw-evpn-served
+tests_tw_evpn_served_SOURCES = tests/evpn-served.c
+tests_tw_evpn_served_LDADD = $(TW_ENGINE_LIBS)
 # BGP EVPN (contract section 9): control="evpn" in the kernel without FRR,
 # then hosts with their own zebra + bgpd (Debian frr), a QEMU guest among them.
-TW_EVPN_TESTS = tests/integration/evpn-flags.sh
+TW_EVPN_TESTS = tests/integration/evpn-flags.sh tests/integration/evpn.sh
 TESTS += $(TW_EVPN_TESTS)
 EXTRA_DIST += $(TW_EVPN_TESTS) tests/integration/evpn-lib.sh
