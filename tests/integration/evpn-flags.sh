@@ -6,7 +6,8 @@
 # changes nothing; flags changed behind tapwire's back come back; a vxlan
 # switching between static remotes and EVPN changes in place; a vxlan
 # tapwire did not make gets the flags and has its own back at down; one
-# with a remote of its own is refused; bad input changes nothing.
+# with a remote of its own is refused; bad input changes nothing; the
+# libvirt hook makes one a domain's metadata declares, and releases it.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 tw_isolate "$@"
 . "$top_srcdir/tests/integration/engine-lib.sh"
@@ -92,4 +93,45 @@ is "$rc" 2 "control='evpn' with remote=: exit 2"
 is "$err" "tapwire: $TW_TMP/bad.xml:4: <tw:vxlan>: control='evpn' takes its remotes from BGP EVPN; remove remote=" \
 	"one line naming file:line and the element"
 is "$(h_devs 1)" "" "nothing was made"
+
+# The libvirt hook, unchanged: a domain's metadata declares the vxlan.
+H=$top_builddir/hooks/tapwire-hook
+export TAPWIRE_HOOK_CONF="$TW_TMP/tapwire.conf" TAPWIRE_QEMU_CONF="$TW_TMP/qemu.conf"
+printf '# nothing managed\n' > "$TAPWIRE_HOOK_CONF"
+: > "$TAPWIRE_QEMU_CONF"
+chmod 0644 "$TAPWIRE_HOOK_CONF" "$TAPWIRE_QEMU_CONF"
+cat > "$TW_TMP/dom.xml" <<'XML'
+<domain type='kvm'>
+  <name>evpndom</name>
+  <uuid>5d1c7a2e-3f4b-4e6a-9c8d-1a2b3c4d5e6f</uuid>
+  <metadata>
+    <tw:net xmlns:tw="urn:tapwire:1">
+      <tw:bridge name="br0"/>
+      <tw:vxlan name="vx42" id="42" local="192.0.2.1" dev="eth1" bridge="br0" control="evpn"/>
+    </tw:net>
+  </metadata>
+  <memory unit='KiB'>131072</memory>
+  <os><type arch='x86_64'>hvm</type></os>
+  <devices>
+    <interface type='bridge'>
+      <source bridge='br0'/>
+      <mac address='52:54:00:38:06:fa'/>
+      <model type='virtio'/>
+    </interface>
+  </devices>
+</domain>
+XML
+hook() { # hook OP SUBOP: the hook as libvirt runs it, on host 1
+	TAPWIRE_RUNDIR=$TW_TMP/run-h1 nsenter --net=/run/netns/h1 "$H" evpndom "$1" "$2" - \
+		< "$TW_TMP/dom.xml" > "$TW_TMP/hook.out" 2>&1
+	echo "$?:$(cat "$TW_TMP/hook.out")"
+}
+is "$(hook prepare begin)" "0:" \
+	"hook prepare begin, a domain whose metadata declares a control='evpn' vxlan: exit 0, silent"
+is "$(evpn_flags 1)" "false false true" \
+	"the hook made vx42 as up does: learning off, port learning off, neigh_suppress on"
+is "$(ip netns exec h1 sh -c 'basename $(readlink /sys/class/net/vx42/master)' 2>/dev/null)" br0 \
+	"vx42 is a port of br0"
+is "$(hook release end)" "0:" "hook release end: exit 0, silent"
+is "$(h_devs 1)" "" "release removed vx42 and br0"
 done_testing
