@@ -50,3 +50,15 @@ size_t tw_plan_evpn(struct tw_ctx *c, struct tw_state *st, const struct tw_vxlan
 					   strcmp(suppress, want_suppress) };
 	return TW_EVPN_SETTINGS;
 }
+
+int tw_plan_evpn_on_ovs(const struct tw_plan *p, const struct tw_vxlan_spec *v,
+			struct tw_err *e)
+{
+	char loc[300];
+	/* The XML reader requires bridge= with control="evpn": an empty one
+	 * here is an Open vSwitch bridge's, now an OVS port. */
+	if (v->control != TW_VXLAN_EVPN || v->bridge[0])
+		return 0;
+	return tw_err_set(e, 2, "%s<tw:vxlan> %s: control='evpn' needs a Linux bridge: FRR serves no Open vSwitch port",
+			  tw_plan_where(p, v->line, loc, sizeof(loc)), v->name);
+}

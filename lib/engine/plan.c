@@ -333,6 +333,8 @@ static int plan_vxlans(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st,
 {
 	for (size_t i = 0; i < p->net->n_vxlans; i++) {
 		const struct tw_vxlan_spec *v = &p->net->vxlans[i];
+		if (tw_plan_evpn_on_ovs(p, v, e) < 0)
+			return -1;
 		struct tw_link live;
 		struct tw_step *s = object(p, st, TW_K_VXLAN, v->ns, v->name, v, v->line, e);
 		int r = s ? plan_object(c, p, st, s, &live, e) : -1;

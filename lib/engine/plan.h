@@ -56,6 +56,10 @@ struct tw_evpn_setting {
 	const char *what, *old, *value;
 	bool differs;
 };
+/* control="evpn" on an Open vSwitch bridge (its bridge= moved to an OVS
+ * port): exit 2, FRR serves only a Linux bridge's ports. */
+int tw_plan_evpn_on_ovs(const struct tw_plan *p, const struct tw_vxlan_spec *v,
+			struct tw_err *e);
 size_t tw_plan_evpn(struct tw_ctx *c, struct tw_state *st, const struct tw_vxlan_spec *v,
 		    const struct tw_link *live, struct tw_evpn_setting out[TW_EVPN_SETTINGS]);
 

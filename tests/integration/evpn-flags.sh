@@ -94,6 +94,24 @@ is "$err" "tapwire: $TW_TMP/bad.xml:4: <tw:vxlan>: control='evpn' takes its remo
 	"one line naming file:line and the element"
 is "$(h_devs 1)" "" "nothing was made"
 
+# An Open vSwitch bridge: FRR serves only a Linux bridge's ports.
+if ovs_have && ovs_start local > "$TW_TMP/ovs-start.log" 2>&1; then
+	trap 'ovs_stop_all; tw_cleanup' EXIT
+	cat > "$TW_TMP/ovs.xml" <<'XML'
+<tw:net xmlns:tw="urn:tapwire:1" name="ovs">
+  <tw:bridge name="ovsbr0" type="ovs" datapath="netdev"/>
+  <tw:vxlan name="vx43" id="43" local="192.0.2.1" bridge="ovsbr0" control="evpn"/>
+</tw:net>
+XML
+	OVS_RUNDIR=$TW_TMP/ovs-local run up "$TW_TMP/ovs.xml"
+	is "$rc" 2 "control='evpn' on an Open vSwitch bridge: exit 2"
+	like "$err" "ovs.xml:3: <tw:vxlan> vx43: control='evpn' needs a Linux bridge" "naming file:line and the vxlan"
+	is "$(vsctl local list-br)" "" "nothing was made in OVS"
+	ovs_stop_all
+else
+	skip "Open vSwitch is missing (tools/deps test installs openvswitch-switch)"
+fi
+
 # The libvirt hook, unchanged: a domain's metadata declares the vxlan.
 H=$top_builddir/hooks/tapwire-hook
 export TAPWIRE_HOOK_CONF="$TW_TMP/tapwire.conf" TAPWIRE_QEMU_CONF="$TW_TMP/qemu.conf"

@@ -32,7 +32,7 @@ evpn_conf() { # evpn_conf N: $TW_TMP/frr/hN.conf
 evpn_daemon() {
 	n=$1 d=$2; shift 2
 	nsenter --net="/run/netns/h$n" "$FRR_DIR/$d" -d -N "h$n" -f "$TW_TMP/frr/h$n.conf" \
-		-i "/run/frr/h$n/$d.pid" --log "file:$TW_TMP/frr/h$n-$d.log" "$@"
+		-i "/run/frr/h$n/$d.pid" --log "file:$TW_TMP/frr/h$n-$d.log" "$@" 2>> "$TW_TMP/frr/h$n-$d.err"
 }
 
 # evpn_frr N: zebra, then bgpd, on host N; returns once both answer vtysh.
