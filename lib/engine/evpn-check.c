@@ -12,6 +12,9 @@
 #include <unistd.h>
 
 #include "core/util.h"
+#include "engine/state.h"
+#include "kinds/ctx.h"
+#include "net/brport.h"
 
 extern char **environ;
 
@@ -155,4 +158,36 @@ int tw_evpn_served(const char *ns, const char *vxlan, char *why, size_t len)
 	free(zebra);
 	free(bgp);
 	return r;
+}
+
+static bool is_evpn(struct tw_ctx *c, const struct tw_key *k)
+{
+	struct tw_nl *nl;
+	struct tw_link l;
+	return tw_ctx_nl(c, k->ns, &nl) == 0 && tw_link_get(nl, k->name, 0, &l) == 0 &&
+	       !strcmp(l.kind, "vxlan") && l.vx.learning == 0 && l.brport.learning == 0 &&
+	       l.brport.neigh_suppress == 1;
+}
+
+int tw_evpn_each(const char *rundir, const char *here, tw_evpn_fn *fn, void *arg, char *err,
+		 size_t errlen)
+{
+	struct tw_state *st;
+	int r = tw_state_open(rundir, TW_STATE_PEEK, &st, err, errlen);
+	if (r < 0)
+		return r;
+	struct tw_ctx *c = tw_ctx_new();
+	int n = c ? 0 : -ENOMEM;
+	for (size_t i = 0; c && i < tw_state_count(st); i++) {
+		const struct tw_rec *rec = tw_state_at(st, i);
+		if (!rec || rec->key.kind != TW_K_VXLAN || !is_evpn(c, &rec->key))
+			continue;
+		fn(arg, rec->key.ns[0] ? rec->key.ns : here, rec->key.ns, rec->key.name);
+		n++;
+	}
+	if (n < 0)
+		snprintf(err, errlen, "%s", strerror(-n));
+	tw_ctx_free(c);
+	tw_state_close(st);
+	return n;
 }

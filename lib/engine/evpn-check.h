@@ -20,4 +20,15 @@
  * environment's TAPWIRE_VTYSH names another vtysh (tests). */
 int tw_evpn_served(const char *ns, const char *vxlan, char *why, size_t len);
 
+/* The vxlans tapwire has on record in this namespace's state (rundir: as
+ * tw_default_rundir) that the kernel shows as control="evpn" makes them
+ * (no learning; a bridge port without learning, with neigh_suppress):
+ * fn(arg, pathspace, ns, vxlan) for each, pathspace the FRR to ask (ns,
+ * or here for the namespace tapwire runs in: its --netns name, "" for the
+ * host's own). The state is only peeked at (shared lock, nothing created).
+ * Their number, or -errno with err set. */
+typedef void tw_evpn_fn(void *arg, const char *pathspace, const char *ns, const char *vxlan);
+int tw_evpn_each(const char *rundir, const char *here, tw_evpn_fn *fn, void *arg, char *err,
+		 size_t errlen);
+
 #endif

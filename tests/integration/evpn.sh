@@ -66,6 +66,9 @@ diag "host 4: up to every guest reaching it: $(($(e2e_now_ms) - t0)) ms"
 check "guest 4 pings guest 1" evpn_reach 4 1 10
 is "$(sums)" "$before" "no file of hosts 1-3 changed, tapwire's nor FRR's"
 is "$(evpn_flood 4)" "192.0.2.1 192.0.2.2 192.0.2.3" "host 4's flood list has the three others"
+each() { TAPWIRE_RUNDIR=$TW_TMP/run-h$1 nsenter --net="/run/netns/h$1" "$SERVED" --each "h$1"; }
+is "$(each 4)" "h4/vx42 1 VNI 42 of vx42 advertised by BGP EVPN" \
+	"doctor's walk on host 4 (tw_evpn_each): its one control='evpn' vxlan, served by its FRR"
 
 # ---- the QEMU guest behind the helper on host 1, a namespace on host 3
 export TAPWIRE_BRIDGE_CONF="$TW_TMP/bridge.conf"

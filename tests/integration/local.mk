@@ -114,6 +114,7 @@ distclean-e2e:
 # tw_evpn_served, doctor's FRR check, on its own (evpn.sh).
 check_PROGRAMS += tests/tw-evpn-served
 tests_tw_evpn_served_SOURCES = tests/evpn-served.c
+tests_tw_evpn_served_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS)
 tests_tw_evpn_served_LDADD = $(TW_ENGINE_LIBS)
 # BGP EVPN (contract section 9): control="evpn" in the kernel without FRR,
 # then hosts with their own zebra + bgpd (Debian frr), a QEMU guest among them.
