@@ -97,6 +97,7 @@ is "$(h_devs 1)" "" "nothing was made"
 # An Open vSwitch bridge: FRR serves only a Linux bridge's ports.
 if ovs_have && ovs_start local > "$TW_TMP/ovs-start.log" 2>&1; then
 	trap 'ovs_stop_all; tw_cleanup' EXIT
+	trap 'exit 1' HUP INT TERM
 	cat > "$TW_TMP/ovs.xml" <<'XML'
 <tw:net xmlns:tw="urn:tapwire:1" name="ovs">
   <tw:bridge name="ovsbr0" type="ovs" datapath="netdev"/>

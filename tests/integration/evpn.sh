@@ -20,6 +20,7 @@ e2e_init "$@"
 . "$top_srcdir/tests/integration/overlay-lib.sh"
 . "$top_srcdir/tests/integration/evpn-lib.sh"
 trap 'evpn_stop_all; e2e_cleanup' EXIT
+trap 'exit 1' HUP INT TERM
 SERVED=$top_builddir/tests/tw-evpn-served
 
 # Host 3's guest namespace also holds the QEMU guest's peer address.
