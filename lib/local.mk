@@ -33,7 +33,7 @@ lib_libtwnet_a_SOURCES = \
 	lib/net/ovs.c lib/net/ovs.h
 
 noinst_LIBRARIES += lib/libtwkinds.a
-lib_libtwkinds_a_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS)
+lib_libtwkinds_a_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS) $(NFT_CFLAGS)
 lib_libtwkinds_a_SOURCES = \
 	lib/kinds/kind.h lib/kinds/record.h lib/kinds/registry.c \
 	lib/kinds/ctx.c lib/kinds/ctx.h lib/kinds/dev.c \
@@ -57,7 +57,14 @@ lib_libtwengine_a_SOURCES = \
 	lib/engine/gc.c lib/engine/gc.h
 # Who holds a tap, what is on a bridge (gc, down, detach, status).
 lib_libtwengine_a_SOURCES += lib/engine/holders.c lib/engine/holders.h
-TW_ENGINE_LIBS = lib/libtwengine.a lib/libtwkinds.a lib/libtwnet.a lib/libtwcore.a $(LIBNL_LIBS)
+# NAT, DHCP and DNS on a bridge (contract section 7); libnftables stays out
+# of the helper.
+lib_libtwkinds_a_SOURCES += lib/kinds/nft.c lib/kinds/nft.h lib/kinds/nat.c \
+	lib/kinds/sysctl.c lib/kinds/sysctl.h lib/kinds/dhcp.c
+lib_libtwengine_a_SOURCES += lib/engine/plan-svc.c lib/engine/plan-step.c lib/engine/forward-drop.c \
+	lib/engine/forward-drop.h
+TW_ENGINE_LIBS = lib/libtwengine.a lib/libtwkinds.a lib/libtwnet.a lib/libtwcore.a $(LIBNL_LIBS) \
+	$(NFT_LIBS)
 # BGP EVPN (contract section 9): a vxlan's and its bridge port's flags;
 # whether an FRR serves a control="evpn" vxlan (tapwire doctor).
 lib_libtwnet_a_SOURCES += lib/net/brport.c lib/net/brport.h

@@ -94,6 +94,8 @@ int tw_xml_read_net(struct tw_xml_ctx *c, xmlNode *root, const char *default_own
 int tw_xml_check_net(struct tw_xml_ctx *c, const struct tw_net *net);
 int tw_xml_read_domain(struct tw_xml_ctx *c, xmlNode *root, struct tw_domain **out);
 int tw_xml_read_iface_doc(struct tw_xml_ctx *c, xmlNode *root, struct tw_iface **out);
+/* bridge-svc.c: a <tw:bridge>'s children, <tw:nat/> and <tw:dhcp>. */
+int tw_xml_read_bridge_svc(const struct tw_xml_el *e, struct tw_bridge_spec *b);
 
 /* vxlan-control.c: control= of a <tw:vxlan> and what "evpn" excludes. */
 int tw_xml_vxlan_control(const struct tw_xml_el *e, struct tw_vxlan_spec *vx);

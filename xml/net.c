@@ -53,7 +53,7 @@ static int read_bridge(struct tw_xml_ctx *c, xmlNode *n, struct tw_net *net)
 	b->line = (int)tw_xml_line(n);
 	b->stp = TW_UNSET;
 	int type = TW_BRIDGE_LINUX, r;
-	if ((r = tw_xml_check_attrs(&e, attrs)) < 0 || (r = tw_xml_check_leaf(&e)) < 0 ||
+	if ((r = tw_xml_check_attrs(&e, attrs)) < 0 ||
 	    (r = tw_xml_get_ifname(&e, "name", true, b->name)) < 0 ||
 	    (r = tw_xml_get_nsname(&e, "namespace", false, b->ns)) < 0 ||
 	    (r = tw_xml_get_enum(&e, "type", types, &type)) < 0 || (r = get_mtu(&e, &b->mtu)) < 0 ||
@@ -69,7 +69,7 @@ static int read_bridge(struct tw_xml_ctx *c, xmlNode *n, struct tw_net *net)
 		return r;
 	if (dp >= 0)
 		tw_strscpy(b->datapath, datapaths[dp], sizeof(b->datapath));
-	return 0;
+	return tw_xml_read_bridge_svc(&e, b); /* its <tw:nat/>, <tw:dhcp> */
 }
 
 static int read_end(struct tw_xml_ctx *c, xmlNode *n, const char *veth_label,

@@ -19,6 +19,8 @@ void tw_net_free(struct tw_net *net)
 	 * have a count without an array. */
 	for (size_t i = 0; net->bridges && i < net->n_bridges; i++)
 		addrs_free(&net->bridges[i].addrs);
+	for (size_t i = 0; net->bridges && i < net->n_bridges; i++)
+		tw_bridge_svc_free(net->bridges[i].svc);
 	for (size_t i = 0; net->veths && i < net->n_veths; i++)
 		for (int e = 0; e < 2; e++)
 			addrs_free(&net->veths[i].end[e].addrs);
@@ -73,6 +75,28 @@ static int dup_addrs(struct tw_addrs *a)
 	return dup_array((void **)&a->v, src, a->n, sizeof(*src));
 }
 
+void tw_bridge_svc_free(struct tw_bridge_svc *s)
+{
+	if (s)
+		free(s->hosts);
+	free(s);
+}
+
+int tw_bridge_svc_dup(struct tw_bridge_svc **dst, const struct tw_bridge_svc *src)
+{
+	*dst = NULL;
+	if (!src)
+		return 0;
+	if (dup_array((void **)dst, src, 1, sizeof(*src)) < 0)
+		return -ENOMEM;
+	if (dup_array((void **)&(*dst)->hosts, src->hosts, src->n_hosts, sizeof(*src->hosts)) < 0) {
+		free(*dst);
+		*dst = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 struct tw_net *tw_net_clone(const struct tw_net *src)
 {
 	struct tw_net *n = calloc(1, sizeof(*n));
@@ -101,6 +125,8 @@ struct tw_net *tw_net_clone(const struct tw_net *src)
 	 * partial failure frees only what this function allocated. */
 	for (size_t i = 0; n->bridges && i < n->n_bridges; i++)
 		n->bridges[i].addrs.v = NULL;
+	for (size_t i = 0; n->bridges && i < n->n_bridges; i++)
+		n->bridges[i].svc = NULL;
 	for (size_t i = 0; n->veths && i < n->n_veths; i++)
 		n->veths[i].end[0].addrs.v = n->veths[i].end[1].addrs.v = NULL;
 	for (size_t i = 0; n->taps && i < n->n_taps; i++)
@@ -124,6 +150,8 @@ struct tw_net *tw_net_clone(const struct tw_net *src)
 		n->taps[i].addrs.v = src->taps[i].addrs.v;
 		r |= dup_addrs(&n->taps[i].addrs);
 	}
+	for (size_t i = 0; i < n->n_bridges; i++)
+		r |= tw_bridge_svc_dup(&n->bridges[i].svc, src->bridges[i].svc);
 	for (size_t i = 0; i < n->n_vxlans; i++)
 		r |= dup_array((void **)&n->vxlans[i].remotes, src->vxlans[i].remotes,
 			       src->vxlans[i].n_remotes, sizeof(struct tw_cidr));

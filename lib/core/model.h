@@ -35,6 +35,31 @@ struct tw_ns_spec {
 
 enum tw_bridge_type { TW_BRIDGE_LINUX = 0, TW_BRIDGE_OVS };
 
+/* A bridge's services (<tw:nat>, <tw:dhcp> inside a <tw:bridge>): NAT out
+ * of its namespace, DHCP and DNS on it (dnsmasq). Ranges and hosts lie in
+ * the subnet of an IPv4 address of the bridge (xml/bridge-svc.c). */
+#define TW_DHCP_RANGES_MAX 8
+#define TW_DHCP_HOSTS_MAX 256
+struct tw_dhcp_host {
+	uint8_t mac[TW_MAC_LEN];
+	struct tw_cidr ip;
+	char name[64]; /* "" = none; a DNS label */
+	int line;
+};
+struct tw_bridge_svc {
+	bool nat;
+	char uplink[IFNAMSIZ]; /* "" = the default route's device */
+	int nat_line;
+	bool dhcp;
+	struct { struct tw_cidr lo, hi; } ranges[TW_DHCP_RANGES_MAX];
+	size_t n_ranges;
+	char lease[16];        /* dnsmasq's lease time: "3600", "12h", "infinite"; "" = 1h */
+	bool dns;              /* answer DNS on the bridge (default), else DHCP only */
+	struct tw_dhcp_host *hosts;
+	size_t n_hosts;
+	int dhcp_line;
+};
+
 struct tw_bridge_spec {
 	char name[IFNAMSIZ];
 	char ns[TW_NSNAME_MAX]; /* "" = where tapwire runs */
@@ -46,6 +71,7 @@ struct tw_bridge_spec {
 	uint8_t mac[TW_MAC_LEN];
 	struct tw_addrs addrs;
 	int line;
+	struct tw_bridge_svc *svc; /* NULL: none */
 };
 
 struct tw_veth_end {
@@ -197,6 +223,9 @@ void tw_net_free(struct tw_net *net);
 /* A deep copy, or NULL when out of memory. */
 struct tw_net *tw_net_clone(const struct tw_net *net);
 void tw_domain_free(struct tw_domain *dom);
+void tw_bridge_svc_free(struct tw_bridge_svc *s);
+/* A deep copy of src (NULL gives NULL): 0 or -ENOMEM. */
+int tw_bridge_svc_dup(struct tw_bridge_svc **dst, const struct tw_bridge_svc *src);
 
 /* Lookups used by validation and planning. NULL when absent. */
 const struct tw_bridge_spec *tw_net_find_bridge(const struct tw_net *net, const char *ns,

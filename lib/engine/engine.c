@@ -47,6 +47,9 @@ static const char *device_kind(enum tw_kind k)
 /* Is the object of a record in the kernel? */
 bool tw_rec_live(struct tw_ctx *c, const struct tw_rec *r)
 {
+	const struct tw_kind_ops *ops = tw_kind_ops(r->key.kind);
+	if (ops && ops->live)
+		return ops->live(c, r);
 	if (r->key.kind == TW_K_NETNS) {
 		int fd = tw_netns_open(r->key.ns);
 		if (fd >= 0)
@@ -125,6 +128,7 @@ int tw_run_open(struct tw_run *run, const struct tw_run_opts *o, bool write, str
 	run->ctx = tw_ctx_new();
 	if (!run->ctx)
 		return tw_err_set(e, 1, "out of memory");
+	tw_ctx_set_rundir(run->ctx, o->rundir ? o->rundir : tw_default_rundir());
 	int r = tw_state_open(o->rundir ? o->rundir : tw_default_rundir(),
 			      write ? 1 : o->dry_run ? TW_STATE_PEEK : 0, &run->st, err, sizeof(err));
 	if (r < 0) {
@@ -204,6 +208,8 @@ int tw_up(const struct tw_net *net, const struct tw_run_opts *o, struct tw_err *
 	struct tw_plan_opts po = { .owner_explicit = o->owner_explicit };
 	int rc = tw_plan_build_opts(run.ctx, run.st, net, &po, &plan, e);
 	if (rc == 0)
+		tw_plan_svc_warn(run.ctx, &plan, o->err ? o->err : stderr);
+	if (rc == 0)
 		rc = up_busy(&run, &plan, o, rep, e);
 	if (rc == 0 && o->dry_run) {
 		tw_plan_report(rep, &plan, true);
@@ -274,7 +280,8 @@ static bool kept_with(const struct tw_rec *r, const struct tw_rec *b)
 		return b->key.ns[0] && !strcmp(r->key.ns, b->key.ns);
 	return !strcmp(r->key.ns, b->key.ns) && !strcmp(r->key.name, b->key.name) &&
 	       (r->key.kind == b->key.kind || r->key.kind == TW_K_ADDR ||
-		r->key.kind == TW_K_ATTR || r->key.kind == TW_K_FDB);
+		r->key.kind == TW_K_ATTR || r->key.kind == TW_K_FDB || r->key.kind == TW_K_NAT ||
+		r->key.kind == TW_K_DHCP);
 }
 
 /* Why each busy bridge or tap is kept, on record for owner: its lines

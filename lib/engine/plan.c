@@ -14,24 +14,7 @@ static struct tw_step *add_step(struct tw_plan *p, struct tw_state *st, enum tw_
 				enum tw_kind kind, const char *ns, const char *name,
 				const char *arg, const void *spec, int line)
 {
-	struct tw_step *v = tw_grow(p->v, &p->cap, p->n + 1, sizeof(*v));
-	if (!v)
-		return NULL;
-	p->v = v;
-	struct tw_step *s = &p->v[p->n++];
-	memset(s, 0, sizeof(*s));
-	s->action = a;
-	s->key.kind = kind;
-	tw_strscpy(s->key.ns, ns ? ns : "", sizeof(s->key.ns));
-	tw_strscpy(s->key.name, name ? name : "", sizeof(s->key.name));
-	tw_strscpy(s->key.arg, arg ? arg : "", sizeof(s->key.arg));
-	s->spec = spec;
-	s->line = line;
-	const struct tw_rec *r = tw_state_find(st, &s->key);
-	s->recorded = r && tw_rec_has_owner(r, p->owner) && !r->pending;
-	if (r && kind == TW_K_ATTR)
-		tw_strscpy(s->data, r->data, sizeof(s->data)); /* keep the first old value */
-	return s;
+	return tw_plan_add(p, st, a, kind, ns, name, arg, spec, line);
 }
 
 /* ---- devices: compare what is there with what is wanted */
@@ -120,24 +103,13 @@ static int diff_dev(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st, co
 static int plan_object(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st,
 		       struct tw_step *s, struct tw_link *live, struct tw_err *e)
 {
-	const struct tw_kind_ops *ops = tw_kind_ops(s->key.kind);
-	char why[256] = "", desc[256], loc[300];
 	/* A device this plan removes first to free its name: absent by then. */
 	enum tw_kind k = s->key.kind;
 	bool freed = (k == TW_K_BRIDGE || k == TW_K_OVSBR || k == TW_K_VXLAN || k == TW_K_VETH ||
 		      k == TW_K_TAP) && tw_converge_frees(p, s->key.ns, s->key.name);
 	const struct tw_veth_spec *v = k == TW_K_VETH ? s->spec : NULL;
 	freed |= v && tw_converge_frees(p, v->end[1].ns, v->end[1].name);
-	int r = freed ? TW_ABSENT : ops->probe(c, s, live, why, sizeof(why));
-	if (r < 0) {
-		ops->describe(s, desc, sizeof(desc));
-		return tw_err_set(e, 1, "%s%s: %s", tw_plan_where(p, s->line, loc, sizeof(loc)), desc,
-				  why[0] ? why : strerror(-r));
-	}
-	s->action = r == TW_ABSENT ? TW_ACT_CREATE : TW_ACT_USE;
-	if (r == TW_ABSENT)
-		s->recorded = false;
-	return r;
+	return tw_plan_probe(c, p, s, freed, live, e);
 }
 
 static struct tw_step *object(struct tw_plan *p, struct tw_state *st, enum tw_kind kind,
@@ -571,6 +543,8 @@ int tw_plan_build_opts(struct tw_ctx *c, struct tw_state *st, const struct tw_ne
 	free(p->v);
 	p->v = sorted;
 	p->cap = p->n;
+	if (tw_plan_svc(c, p, st, e) < 0) /* NAT, forwarding, DHCP: after the addresses */
+		return -1;
 	return tw_converge_plan(st, p, e);
 }
 

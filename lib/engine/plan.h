@@ -49,6 +49,22 @@ void tw_plan_free(struct tw_plan *p);
 const char *tw_plan_where(const struct tw_plan *p, int line, char *buf, size_t len);
 int tw_plan_needs(struct tw_ctx *c, struct tw_plan *p, struct tw_err *e);
 
+/* plan-step.c: a step appended to p, recorded when st has it for p's
+ * owner; NULL when out of memory. */
+struct tw_step *tw_plan_add(struct tw_plan *p, struct tw_state *st, enum tw_action a,
+			    enum tw_kind kind, const char *ns, const char *name, const char *arg,
+			    const void *spec, int line);
+/* Probe s (unless freed: a removal first frees its name, it is absent by
+ * then): ABSENT makes it a creation, PRESENT a use. TW_ABSENT/TW_PRESENT,
+ * or -1 with e set. */
+int tw_plan_probe(struct tw_ctx *c, struct tw_plan *p, struct tw_step *s, bool freed,
+		  struct tw_link *live, struct tw_err *e);
+/* plan-svc.c: the bridges' services (NAT with IPv4 forwarding, DHCP), after
+ * every address; NAT without a way out is bad input (exit 2). Then, for
+ * up, one warning line on err per forward chain that would drop a
+ * bridge's traffic (engine/forward-drop.h). */
+int tw_plan_svc(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st, struct tw_err *e);
+void tw_plan_svc_warn(struct tw_ctx *c, const struct tw_plan *p, FILE *err);
 /* plan-evpn.c: the settings a vxlan that is there needs for its control=
  * (learning, port-learning, neigh-suppress), into out; their number. */
 #define TW_EVPN_SETTINGS 3

@@ -51,8 +51,8 @@ int tw_teardown(struct tw_ctx *c, struct tw_rec *const *recs, size_t n, char *wh
 			int rc;
 			if (k == TW_K_VETH)
 				rc = doom_veth(c, r, buf, sizeof(buf));
-			else if (tw_ctx_is_dying(c, r->key.ns))
-				rc = 0;
+			else if (tw_ctx_is_dying(c, r->key.ns) && k != TW_K_DHCP)
+				rc = 0; /* goes with its namespace; a daemon would not */
 			else
 				rc = tw_kind_ops(r->key.kind)->remove(c, r, buf, sizeof(buf));
 			keep_first(&first, rc, why, len, buf);

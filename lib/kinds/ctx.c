@@ -15,6 +15,7 @@ struct tw_ctx {
 	size_t n, cap;
 	struct tw_index by_name;
 	uint32_t doom_group;
+	const char *rundir;  /* where daemons keep their files (dhcp.c) */
 };
 
 struct tw_ctx *tw_ctx_new(void)
@@ -27,6 +28,16 @@ struct tw_ctx *tw_ctx_new(void)
 	if (c) /* far from the small numbers people give groups */
 		c->doom_group |= 0x40000000u;
 	return c;
+}
+
+void tw_ctx_set_rundir(struct tw_ctx *c, const char *rundir)
+{
+	c->rundir = rundir;
+}
+
+const char *tw_ctx_rundir(const struct tw_ctx *c)
+{
+	return c->rundir ? c->rundir : "/run/tapwire";
 }
 
 uint32_t tw_ctx_doom_group(struct tw_ctx *c)

@@ -33,6 +33,10 @@ struct tw_ctx *tw_ctx_new(void);
  * batch: random, so it never matches a group an administrator uses. */
 uint32_t tw_ctx_doom_group(struct tw_ctx *c);
 void tw_ctx_free(struct tw_ctx *c);
+/* The run directory (engine.h: /run/tapwire or $TAPWIRE_RUNDIR), where the
+ * daemons a run starts keep their files; the string must outlive c. */
+void tw_ctx_set_rundir(struct tw_ctx *c, const char *rundir);
+const char *tw_ctx_rundir(const struct tw_ctx *c);
 
 /* The entry for ns, opened on first use. -ENOENT when the namespace does
  * not exist. */

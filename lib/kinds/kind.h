@@ -54,6 +54,9 @@ struct tw_kind_ops {
 	int (*remove)(struct tw_ctx *c, const struct tw_rec *r, char *why, size_t len);
 	/* "bridge br0 (mtu 9000, stp off)": the step as the plan prints it. */
 	void (*describe)(const struct tw_step *s, char *buf, size_t len);
+	/* Is the record's object there as tapwire made it (status)? NULL: the
+	 * engine asks the kernel for the device named by the key. */
+	bool (*live)(struct tw_ctx *c, const struct tw_rec *r);
 };
 
 /* The registry (registry.c): objects are made in enum order and removed in

@@ -22,6 +22,9 @@ enum tw_kind {
 	TW_K_ATTR,  /* a setting changed on a device tapwire did not create */
 	TW_K_ADDR,
 	TW_K_FDB,
+	TW_K_SYSCTL, /* a namespace's setting (ip_forward); data: the value before */
+	TW_K_NAT,    /* a bridge's subnets masqueraded (nftables); arg: "UPLINK SUBNETS" */
+	TW_K_DHCP,   /* a bridge's dnsmasq: DHCP and DNS on it */
 	TW_K__MAX
 };
 

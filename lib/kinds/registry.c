@@ -10,6 +10,7 @@
 extern const struct tw_kind_ops tw_netns_ops, tw_bridge_ops, tw_vxlan_ops, tw_veth_ops,
 	tw_tap_ops, tw_port_ops, tw_setting_ops, tw_addr_ops, tw_fdb_ops, tw_ovsbr_ops,
 	tw_ovsport_ops;
+extern const struct tw_kind_ops tw_sysctl_ops, tw_nat_ops, tw_dhcp_ops;
 
 static const struct {
 	const char *name; /* as the state file says it: never rename one */
@@ -26,6 +27,9 @@ static const struct {
 	[TW_K_ATTR] = { "attr", &tw_setting_ops },
 	[TW_K_ADDR] = { "address", &tw_addr_ops },
 	[TW_K_FDB] = { "fdb", &tw_fdb_ops },
+	[TW_K_SYSCTL] = { "sysctl", &tw_sysctl_ops },
+	[TW_K_NAT] = { "nat", &tw_nat_ops },
+	[TW_K_DHCP] = { "dhcp", &tw_dhcp_ops },
 };
 
 const struct tw_kind_ops *tw_kind_ops(enum tw_kind k)

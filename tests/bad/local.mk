@@ -107,6 +107,19 @@ EXTRA_DIST += \
 	tests/bad/xxe-external-dtd.xml \
 	tests/bad/xxe-local-file.xml \
 	tests/bad/xxe-parameter-entity.xml
+# NAT and DHCP on a bridge (contract section 7).
+EXTRA_DIST += \
+	tests/bad/dhcp-range-outside-subnet.xml \
+	tests/bad/dhcp-range-overlap.xml \
+	tests/bad/dhcp-range-no-address.xml \
+	tests/bad/dhcp-range-backwards.xml \
+	tests/bad/dhcp-lease-bad.xml \
+	tests/bad/dhcp-host-outside-subnet.xml \
+	tests/bad/dhcp-host-duplicate-mac.xml \
+	tests/bad/dhcp-host-bad-name.xml \
+	tests/bad/nat-no-ipv4-address.xml \
+	tests/bad/nat-twice.xml \
+	tests/bad/nat-on-ovs.xml
 # control="evpn" (contract section 9)
 EXTRA_DIST += \
 	tests/bad/vxlan-control-unknown.xml \

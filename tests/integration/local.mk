@@ -47,6 +47,9 @@ TW_INTEGRATION_TESTS = \
 	tests/integration/overlay-vxlan.sh \
 	tests/integration/overlay-mtu.sh \
 	tests/integration/overlay-ovs.sh
+# NAT, DHCP and DNS on a bridge (contract section 7).
+TW_INTEGRATION_TESTS += tests/integration/engine-nat.sh
+EXTRA_DIST += tests/integration/nat-lib.sh
 # The libvirt hook: hook-ops.sh feeds it what libvirt 9.0 passed (recorded
 # in hook-data/ by hook-data/record); libvirt-*.sh run a private libvirtd.
 TW_HOOK_TESTS = tests/integration/hook-ops.sh tests/integration/hook-faults.sh \
@@ -97,6 +100,8 @@ TW_E2E_TESTS = \
 	tests/integration/overlay-qemu.sh
 # Refusals while a VM uses what down/detach would remove (one guest boot).
 TW_E2E_TESTS += tests/integration/engine-busy.sh
+# A guest leases by DHCP and reaches wan through NAT (one guest boot).
+TW_E2E_TESTS += tests/integration/e2e-nat.sh
 TESTS += $(TW_INTEGRATION_TESTS) $(TW_E2E_TESTS)
 EXTRA_DIST += $(TW_INTEGRATION_TESTS) $(TW_E2E_TESTS) tests/integration/e2e-lib.sh
 # Sourced by the engine-*.sh suites, and (with overlay-lib.sh) the overlay-*.sh ones.

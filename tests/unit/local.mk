@@ -55,3 +55,9 @@ TESTS += tests/unit/test-mtu
 tests_unit_test_mtu_SOURCES = tests/unit/test-mtu.c
 tests_unit_test_mtu_CPPFLAGS = $(lib_test_cppflags) $(LIBNL_CFLAGS)
 tests_unit_test_mtu_LDADD = $(TW_ENGINE_LIBS)
+# Other tools' forward chains in a bridge's way (NAT, contract section 7).
+check_PROGRAMS += tests/unit/test-fwdrop
+TESTS += tests/unit/test-fwdrop
+tests_unit_test_fwdrop_SOURCES = tests/unit/test-fwdrop.c
+tests_unit_test_fwdrop_CPPFLAGS = $(lib_test_cppflags)
+tests_unit_test_fwdrop_LDADD = $(TW_ENGINE_LIBS)
