@@ -99,12 +99,8 @@ evpn_reach() {
 	done
 }
 
-# The remote VTEPs zebra put in vx42's flood list on host N, sorted.
-evpn_flood() {
-	bridge -n "h$1" fdb show dev vx42 2>/dev/null |
-		awk '$1 == "00:00:00:00:00:00" { for (i = 2; i < NF; i++) if ($i == "dst") print $(i + 1) }' |
-		sort | tr '\n' ' ' | sed 's/ $//'
-}
+# The remote VTEPs zebra put in vx42's flood list on host N: overlay-lib.sh's
+# ov_heads N (the all-zero FDB entries' dst, sorted).
 
 # vx42's flags as the kernel reports them on host N:
 # "LEARNING PORT-LEARNING NEIGH-SUPPRESS", e.g. "false false true". In

@@ -43,7 +43,7 @@ for pair in "1 2" "2 1" "2 3" "3 1" "3 2"; do
 	set -- $pair
 	check "guest $1 pings guest $2" evpn_reach "$1" "$2" 10
 done
-is "$(evpn_flood 1)" "192.0.2.2 192.0.2.3" "host 1: zebra put hosts 2 and 3 in vx42's flood list"
+is "$(ov_heads 1)" "192.0.2.2 192.0.2.3" "host 1: zebra put hosts 2 and 3 in vx42's flood list"
 mac2=$(g_attr 2 eth0 address)
 check "host 1: guest 2's MAC is in vx42's FDB behind 192.0.2.2, from BGP (extern_learn)" \
 	sh -c "bridge -n h1 fdb show dev vx42 | grep -qi '^$mac2 .*dst 192.0.2.2.*extern_learn'"
@@ -66,7 +66,7 @@ done
 diag "host 4: up to every guest reaching it: $(($(e2e_now_ms) - t0)) ms"
 check "guest 4 pings guest 1" evpn_reach 4 1 10
 is "$(sums)" "$before" "no file of hosts 1-3 changed, tapwire's nor FRR's"
-is "$(evpn_flood 4)" "192.0.2.1 192.0.2.2 192.0.2.3" "host 4's flood list has the three others"
+is "$(ov_heads 4)" "192.0.2.1 192.0.2.2 192.0.2.3" "host 4's flood list has the three others"
 each() { TAPWIRE_RUNDIR=$TW_TMP/run-h$1 nsenter --net="/run/netns/h$1" "$SERVED" --each "h$1"; }
 is "$(each 4)" "h4/vx42 1 VNI 42 of vx42 advertised by BGP EVPN" \
 	"doctor's walk on host 4 (tw_evpn_each): its one control='evpn' vxlan, served by its FRR"
@@ -98,8 +98,8 @@ e2e_guest_stop
 ov_down 2
 check "host 2: vx42 is gone" sh -c '! ip -n h2 link show dev vx42 > /dev/null 2>&1'
 i=0
-while [ "$(evpn_flood 1)" != "192.0.2.3 192.0.2.4" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-is "$(evpn_flood 1)" "192.0.2.3 192.0.2.4" "host 1: BGP withdrew host 2 from vx42's flood list"
+while [ "$(ov_heads 1)" != "192.0.2.3 192.0.2.4" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+is "$(ov_heads 1)" "192.0.2.3 192.0.2.4" "host 1: BGP withdrew host 2 from vx42's flood list"
 for pair in "1 3" "3 4" "4 1"; do
 	set -- $pair
 	check "guest $1 still pings guest $2" evpn_reach "$1" "$2" 10
