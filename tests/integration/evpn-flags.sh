@@ -113,6 +113,15 @@ else
 	skip "Open vSwitch is missing (tools/deps test installs openvswitch-switch)"
 fi
 
+# Doctor's check is bounded: a vtysh that never answers costs 5 s, not more.
+printf '#!/bin/sh\nsleep 60\n' > "$TW_TMP/stuck-vtysh"
+chmod +x "$TW_TMP/stuck-vtysh"
+t0=$(date +%s)
+said=$(TAPWIRE_VTYSH=$TW_TMP/stuck-vtysh "$top_builddir/tests/tw-evpn-served" h1 vx42)
+t=$(($(date +%s) - t0))
+is "$said" "0 FRR (pathspace h1) did not answer in 5 s" "tw_evpn_served with a vtysh that never answers: says so"
+check "and returns within 8 s (took $t s)" test "$t" -le 8
+
 # The libvirt hook, unchanged: a domain's metadata declares the vxlan.
 H=$top_builddir/hooks/tapwire-hook
 export TAPWIRE_HOOK_CONF="$TW_TMP/tapwire.conf" TAPWIRE_QEMU_CONF="$TW_TMP/qemu.conf"
