@@ -107,8 +107,9 @@ static int vx_create(struct tw_ctx *c, const struct tw_step *s, char *why, size_
 	if (r == 0 && (r = tw_link_create(nl, l)) < 0)
 		tw_nl_strerror(nl, r, why, len);
 	rtnl_link_put(l);
-	if (r == 0 && v->control == TW_VXLAN_EVPN)
-		r = evpn_port(nl, s, why, len);
+	/* Half made is not made: this run's rollback knows only steps done. */
+	if (r == 0 && v->control == TW_VXLAN_EVPN && (r = evpn_port(nl, s, why, len)) < 0)
+		tw_link_delete_by_name(nl, s->key.name);
 	return r;
 }
 
