@@ -126,3 +126,7 @@ tests_tw_evpn_served_LDADD = $(TW_ENGINE_LIBS)
 TW_EVPN_TESTS = tests/integration/evpn-flags.sh tests/integration/evpn.sh
 TESTS += $(TW_EVPN_TESTS)
 EXTRA_DIST += $(TW_EVPN_TESTS) tests/integration/evpn-lib.sh
+# OVN binds the ports tapwire attaches (private northd, databases and one
+# ovn-controller per host namespace, Open vSwitch's userspace datapath).
+TESTS += tests/integration/ovn.sh
+EXTRA_DIST += tests/integration/ovn.sh
