@@ -14,6 +14,8 @@ bench_tw_kernel_floor_LDADD = lib/libtwnet.a lib/libtwcore.a $(LIBNL_LIBS)
 EXTRA_PROGRAMS += bench/tw-hook-bench
 bench_tw_hook_bench_SOURCES = bench/hook-bench.c
 EXTRA_DIST += bench/hook
+# bench/devices: iperf3 over macvlan against veth pairs on a bridge.
+EXTRA_DIST += bench/devices
 # bench/nat: iperf3 through tapwire's NAT against the same path routed.
 EXTRA_DIST += bench/nat
 # bench/evpn: EVPN throughput and a host joining, with FRR (doc/evpn.md).

@@ -259,16 +259,33 @@ static void plug_step(const struct tw_virt_opts *o, char mark, const char *tap,
 	tw_report_hotplug(rep, o->domain, tap, action, xml);
 }
 
+/* The device attach makes: a tap, or a macvtap for type='direct'; both
+ * are plugged as type='ethernet' managed='no' (libvirt opens a macvtap's
+ * /dev/tapN itself). */
+struct plugged {
+	char *name;
+	bool *has_mac;
+	uint8_t *mac;
+};
+
+static struct plugged plugged(struct tw_net *net)
+{
+	if (net->n_macvlans)
+		return (struct plugged){ net->macvlans[0].name, &net->macvlans[0].has_mac,
+					 net->macvlans[0].mac };
+	return (struct plugged){ net->taps[0].name, &net->taps[0].has_mac, net->taps[0].mac };
+}
+
 int tw_virt_attach(const struct tw_iface *i, struct tw_net *net, const struct tw_virt_opts *o)
 {
 	if (i->model[0] && !plain_word(i->model))
 		return tw_cli_fail(TW_EXIT_INPUT, "%s: model type '%s' is not a libvirt model name", o->file,
 			    i->model);
 	int r = 0;
-	struct tw_tap_spec *t = &net->taps[0];
-	if (!t->has_mac) {
+	struct plugged pl = plugged(net), *t = &pl;
+	if (!*t->has_mac) {
 		make_mac(t->mac);
-		t->has_mac = true;
+		*t->has_mac = true;
 	}
 	char xml[1024];
 	iface_xml(i, t->mac, t->name, xml, sizeof(xml));
@@ -339,7 +356,7 @@ int tw_virt_detach(const struct tw_iface *i, const struct tw_net *net,
 		   const struct tw_virt_opts *o)
 {
 	int r = 0;
-	const char *tap = net->taps[0].name;
+	const char *tap = net->n_macvlans ? net->macvlans[0].name : net->taps[0].name;
 	struct tw_err e;
 	if (o->run.dry_run) {
 		plug_step(o, '-', tap, "would-detach", NULL);

@@ -24,6 +24,7 @@
 #include "engine/state.h"
 #include "twxml.h"
 #include "core/util.h"
+#include "tun-access.h"
 
 static const char usage_text[] =
 	"Usage: tapwire COMMAND [OPTIONS] [FILE]\n"
@@ -200,8 +201,8 @@ static int doc_net(const struct tw_doc *doc, const struct cli *c, struct tw_net 
 	if (r < 0)
 		return tw_cli_fail(TW_EXIT_REFUSED, "%s: %s", c->file, err);
 	tw_strscpy((*out)->source, c->file, sizeof((*out)->source));
-	if (doc->kind == TW_DOC_IFACE && (*out)->n_taps)
-		tw_report_tap(c->rep, (*out)->taps[0].name);
+	if (doc->kind == TW_DOC_IFACE && ((*out)->n_taps || (*out)->n_macvlans))
+		tw_report_tap(c->rep, (*out)->n_taps ? (*out)->taps[0].name : (*out)->macvlans[0].name);
 	if (c->owner && doc->kind != TW_DOC_IFACE)
 		tw_strscpy((*out)->owner, c->owner, sizeof((*out)->owner));
 	return 0;
@@ -249,6 +250,7 @@ static int with_net(const struct cli *c, net_fn *fn)
 
 static int do_up(const struct cli *c, const struct tw_net *net)
 {
+	tw_cli_warn_tun(net, "/dev/net/tun", stderr);
 	struct tw_run_opts o = run_opts(c);
 	struct tw_err e;
 	return tw_up(net, &o, &e) < 0 ? engine_fail(c, &e) : 0;
@@ -264,9 +266,9 @@ static int do_check(const struct cli *c, const struct tw_net *net)
 	tw_report_owner(c->rep, net->owner);
 	if (!c->json)
 		printf("%s: valid; owner %s: %zu namespaces, %zu bridges, %zu veths, %zu taps, %zu vxlans, "
-	       "%zu ports\n",
+	       "%zu ports%s\n",
 	       c->file, net->owner, net->n_namespaces, net->n_bridges, net->n_veths, net->n_taps,
-	       net->n_vxlans, net->n_ports);
+	       net->n_vxlans, net->n_ports, tw_net_more_devices(net));
 	if (geteuid() != 0) {
 		fflush(stdout);
 		fprintf(stderr, "tapwire: check: the file only; the plan needs root (it looks inside "

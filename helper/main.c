@@ -89,6 +89,9 @@ static void usage(void)
 	       "over the unix socket FD. QEMU runs this program for\n"
 	       "  -netdev bridge,id=n0,br=BRIDGE,helper=" LIBEXECDIR "/" PROG "\n"
 	       "  -netdev tap,id=n0,helper=" LIBEXECDIR "/" PROG "\n"
+	       "and libvirt's session daemon (qemu:///session) for <interface type='bridge'>\n"
+	       "with bridge_helper = \"" LIBEXECDIR "/" PROG "\" in the user's\n"
+	       "~/.config/libvirt/qemu.conf (never /etc/libvirt/qemu.conf: the system daemon's).\n"
 	       "\n"
 	       "  --use-vnet    give the tap a virtio-net header (IFF_VNET_HDR)\n"
 	       "  --br=BRIDGE   the bridge to attach to (must be allowed by the policy)\n"
@@ -238,12 +241,17 @@ static int helper_main(int argc, char **argv)
 	bool allowed = tw_policy_allows(policy, logctx.bridge, &who, why, sizeof(why));
 	tw_policy_free(policy);
 	free(caller.groups);
-	if (!allowed && logctx.asked)
-		die("access denied: uid %ld may not use bridge '%s' (asked as '%s': %s)",
-		    (long)caller.uid, logctx.bridge, args.br, why);
+	/* The refusal says what would allow the call (a first run hits it). */
+	char hint[300] = "";
 	if (!allowed)
-		die("access denied: uid %ld may not use bridge '%s' (%s)", (long)caller.uid, args.br,
-		    why);
+		tw_policy_hint(conf_path, logctx.bridge, caller.uid, why, hint, sizeof(hint));
+	const char *sep = hint[0] ? ": " : "";
+	if (!allowed && logctx.asked)
+		die("access denied: uid %ld may not use bridge '%s' (asked as '%s': %s)%s%s",
+		    (long)caller.uid, logctx.bridge, args.br, why, sep, hint);
+	if (!allowed)
+		die("access denied: uid %ld may not use bridge '%s' (%s)%s%s", (long)caller.uid, args.br,
+		    why, sep, hint);
 
 	logctx.verdict = "failed";
 	if (found == -ENODEV)

@@ -429,6 +429,21 @@ static bool applies(const struct tw_policy *p, const struct rule *r, const struc
 	return false;
 }
 
+void tw_policy_hint(const char *conf, const char *bridge, uid_t uid, const char *why, char *hint,
+		    size_t hintlen)
+{
+	/* Both names were checked already (argv, the build's path): printed
+	 * as they are, they cannot break the line. */
+	if (!strcmp(why, "no allow rule matches"))
+		snprintf(hint, hintlen, "add \"allow %s user:%ld\" (this user) or \"allow %s\" (everyone) to %s",
+			 bridge, (long)uid, bridge, conf);
+	else if (!strncmp(why, "denied by ", 10))
+		snprintf(hint, hintlen, "a deny rule wins over every allow: narrow or remove the one at %s",
+			 why + 10);
+	else if (hintlen)
+		hint[0] = 0;
+}
+
 bool tw_policy_allows(const struct tw_policy *p, const char *bridge, const struct tw_caller *c,
 		      char *why, size_t whylen)
 {

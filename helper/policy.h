@@ -51,4 +51,11 @@ void tw_policy_free(struct tw_policy *p);
 bool tw_policy_allows(const struct tw_policy *p, const char *bridge, const struct tw_caller *c,
 		      char *why, size_t whylen);
 
+/* For a refusal with reason why (from tw_policy_allows) of bridge to uid,
+ * under the policy file conf: what the administrator would change, e.g.
+ * add "allow br0 user:1000" (this user) or "allow br0" (everyone) to
+ * /etc/tapwire/bridge.conf. Empty when there is nothing to say. */
+void tw_policy_hint(const char *conf, const char *bridge, uid_t uid, const char *why, char *hint,
+		    size_t hintlen);
+
 #endif

@@ -31,6 +31,7 @@ lib_libtwnet_a_SOURCES = \
 	lib/net/netns.c lib/net/netns.h \
 	lib/net/addr.c lib/net/addr.h \
 	lib/net/ovs.c lib/net/ovs.h
+lib_libtwnet_a_SOURCES += lib/net/macvlan.c lib/net/macvlan.h
 
 noinst_LIBRARIES += lib/libtwkinds.a
 lib_libtwkinds_a_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS) $(NFT_CFLAGS)
@@ -40,6 +41,7 @@ lib_libtwkinds_a_SOURCES = \
 	lib/kinds/netns.c lib/kinds/bridge.c lib/kinds/ovs-bridge.c lib/kinds/vxlan.c \
 	lib/kinds/veth.c lib/kinds/tap.c lib/kinds/port.c lib/kinds/ovs-port.c \
 	lib/kinds/setting.c lib/kinds/addr.c lib/kinds/fdb.c
+lib_libtwkinds_a_SOURCES += lib/kinds/tun.c lib/kinds/macvlan.c lib/kinds/macvtap.c
 
 noinst_LIBRARIES += lib/libtwengine.a
 lib_libtwengine_a_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS)
@@ -57,6 +59,8 @@ lib_libtwengine_a_SOURCES = \
 	lib/engine/gc.c lib/engine/gc.h
 # Who holds a tap, what is on a bridge (gc, down, detach, status).
 lib_libtwengine_a_SOURCES += lib/engine/holders.c lib/engine/holders.h
+lib_libtwengine_a_SOURCES += lib/engine/holders-node.c
+lib_libtwengine_a_SOURCES += lib/engine/plan-devices.c lib/engine/plan-int.h lib/engine/plan-steps.c
 # NAT, DHCP and DNS on a bridge (contract section 7); libnftables stays out
 # of the helper.
 lib_libtwkinds_a_SOURCES += lib/kinds/nft.c lib/kinds/nft.h lib/kinds/nat.c \

@@ -24,6 +24,9 @@ include tests/fuzz/local.mk
 # systemd-analyze verify of the units as they are installed.
 TESTS += tests/systemd-verify.sh
 EXTRA_DIST += tests/systemd-verify.sh
+# configure's install paths and its warnings (tools/paths-check).
+TESTS += tests/paths-check.sh
+EXTRA_DIST += tests/paths-check.sh
 
 # The code's shape on the compiled objects: arrows point down, no import
 # circles, no source file over 600 lines.

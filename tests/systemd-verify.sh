@@ -16,7 +16,20 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/tw-units.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 sed "s|^ExecStart=[^ ]*/tapwire |ExecStart=$top_builddir/cli/tapwire |" "$SERVICE" > "$tmp/tapwire-gc.service"
 cp "$top_srcdir/systemd/tapwire-gc.timer" "$tmp/"
-for u in tapwire-gc.service tapwire-gc.timer; do
+
+# tapwire@NAME: `tapwire up` of /etc/tapwire/net.d/NAME.xml at start, `down`
+# at stop, once (oneshot, it stays active), before libvirt.
+AT=$top_builddir/systemd/tapwire@.service
+[ -f "$AT" ] || { echo "Bail out! $AT was not built"; exit 1; }
+for verb in up:Start down:Stop; do
+	like "$(grep "^Exec${verb#*:}=" "$AT")" "^Exec${verb#*:}=/[^@]*/tapwire ${verb%:*} $sysconfdir/tapwire/net.d/%i\\.xml\$" \
+		"tapwire@.service: Exec${verb#*:} is tapwire ${verb%:*} $sysconfdir/tapwire/net.d/%i.xml"
+done
+is "$(grep -E '^(Type|RemainAfterExit)=' "$AT" | tr '\n' ' ')" "Type=oneshot RemainAfterExit=yes " "tapwire@.service: oneshot, active after it ran"
+like "$(grep '^Before=' "$AT")" "libvirtd\\.service.*virtqemud\\.service" "tapwire@.service: before libvirtd and virtqemud"
+sed "s|^\(Exec[A-Za-z]*=\)[^ ]*/tapwire |\1$top_builddir/cli/tapwire |" "$AT" > "$tmp/tapwire@.service"
+# systemctl enable tapwire@lab: the instance, through its template.
+for u in tapwire-gc.service tapwire-gc.timer tapwire@lab.service; do
 	if systemd-analyze verify --man=no "$tmp/$u" > "$tmp/out" 2>&1 && [ ! -s "$tmp/out" ]; then
 		ok "systemd-analyze verify $u: no complaint"
 	else

@@ -68,7 +68,7 @@ static int read_source(const struct tw_xml_el *e, struct tw_iface *ifc)
 	if (r == 0)
 		r = tw_xml_get_owner(e, "network", false, ifc->source_network,
 				     sizeof(ifc->source_network));
-	return r;
+	return r < 0 ? r : tw_xml_read_direct_source(e, ifc);
 }
 
 static int read_target(const struct tw_xml_el *e, struct tw_iface *ifc)
@@ -134,13 +134,13 @@ static const struct iface_part parts[] = {
 
 static int read_type(const struct tw_xml_el *e, struct tw_iface *ifc)
 {
-	static const char *const types[] = { "bridge", "network", "ethernet", NULL };
+	static const char *const types[] = { "bridge", "network", "ethernet", "direct", NULL };
 	static const enum tw_iface_type values[] = { TW_IFACE_BRIDGE, TW_IFACE_NETWORK,
-						     TW_IFACE_ETHERNET };
+						     TW_IFACE_ETHERNET, TW_IFACE_DIRECT };
 	int r = tw_xml_get_str(e, "type", true, ifc->type_name, sizeof(ifc->type_name));
 	if (r < 0)
 		return r;
-	ifc->type = TW_IFACE_OTHER; /* "direct", "user", "vhostuser": kept by name */
+	ifc->type = TW_IFACE_OTHER; /* "user", "vhostuser": kept by name */
 	for (size_t i = 0; types[i]; i++)
 		if (!strcmp(ifc->type_name, types[i]))
 			ifc->type = values[i];

@@ -94,6 +94,14 @@ int tw_xml_read_net(struct tw_xml_ctx *c, xmlNode *root, const char *default_own
 int tw_xml_check_net(struct tw_xml_ctx *c, const struct tw_net *net);
 int tw_xml_read_domain(struct tw_xml_ctx *c, xmlNode *root, struct tw_domain **out);
 int tw_xml_read_iface_doc(struct tw_xml_ctx *c, xmlNode *root, struct tw_iface **out);
+/* devices.c: <tw:tun>, <tw:macvlan>, <tw:macvtap>, and where their lower
+ * devices are. */
+int tw_xml_read_tun(struct tw_xml_ctx *c, xmlNode *n, struct tw_net *net);
+int tw_xml_read_macvlan(struct tw_xml_ctx *c, xmlNode *n, struct tw_net *net);
+int tw_xml_read_macvtap(struct tw_xml_ctx *c, xmlNode *n, struct tw_net *net);
+int tw_xml_check_lowers(struct tw_xml_ctx *c, const struct tw_net *net);
+/* <interface type='direct'><source dev mode>: libvirt's macvtap modes. */
+int tw_xml_read_direct_source(const struct tw_xml_el *e, struct tw_iface *ifc);
 /* bridge-svc.c: a <tw:bridge>'s children, <tw:nat/> and <tw:dhcp>. */
 int tw_xml_read_bridge_svc(const struct tw_xml_el *e, struct tw_bridge_spec *b);
 

@@ -145,6 +145,13 @@ static int index_devices(struct tw_xml_ctx *c, const struct tw_net *net, struct 
 	for (size_t i = 0; r == 0 && i < net->n_vxlans; i++)
 		r = add(c, ix, (struct key){ net->vxlans[i].ns, net->vxlans[i].name,
 					     net->vxlans[i].line, "<tw:vxlan>", "" });
+	for (size_t i = 0; r == 0 && i < net->n_tuns; i++)
+		r = add(c, ix, (struct key){ net->tuns[i].ns, net->tuns[i].name, net->tuns[i].line,
+					     "<tw:tun>", "" });
+	for (size_t i = 0; r == 0 && i < net->n_macvlans; i++)
+		r = add(c, ix, (struct key){ net->macvlans[i].ns, net->macvlans[i].name,
+					     net->macvlans[i].line,
+					     net->macvlans[i].tap ? "<tw:macvtap>" : "<tw:macvlan>", "" });
 	return r;
 }
 
@@ -193,6 +200,12 @@ static int collect_refs(struct tw_xml_ctx *c, const struct tw_net *net, struct r
 		r = add_ref(c, v, n, (struct ref){ net->ports[i].ns, net->ports[i].bridge,
 						   net->ports[i].dev, net->ports[i].line,
 						   "<tw:port>", "" });
+	for (size_t i = 0; r == 0 && i < net->n_tuns; i++)
+		r = add_ref(c, v, n, (struct ref){ net->tuns[i].ns, "", NULL, net->tuns[i].line,
+						   "<tw:tun>", "" });
+	for (size_t i = 0; r == 0 && i < net->n_macvlans; i++)
+		r = add_ref(c, v, n, (struct ref){ net->macvlans[i].ns, "", NULL, net->macvlans[i].line,
+						   net->macvlans[i].tap ? "<tw:macvtap>" : "<tw:macvlan>", "" });
 	return r;
 }
 
@@ -297,7 +310,7 @@ int tw_xml_check_net(struct tw_xml_ctx *c, const struct tw_net *net)
 	    (r = index_devices(c, net, &devs)) < 0 || (r = check_dups(c, &devs, "name")) < 0 ||
 	    (r = index_ports(c, net, &ports)) < 0 || (r = check_dups(c, &ports, "dev")) < 0)
 		return r;
-	if ((r = check_refs(c, net, &nss, &devs)) < 0)
+	if ((r = check_refs(c, net, &nss, &devs)) < 0 || (r = tw_xml_check_lowers(c, net)) < 0)
 		return r;
 	return check_ovs_ns(c, net);
 }

@@ -287,6 +287,7 @@ static const struct {
 } readers[] = {
 	{ "namespace", read_namespace }, { "bridge", read_bridge }, { "veth", read_veth },
 	{ "tap", read_tap },		 { "vxlan", read_vxlan },   { "port", read_port },
+	{ "tun", tw_xml_read_tun }, { "macvlan", tw_xml_read_macvlan }, { "macvtap", tw_xml_read_macvtap },
 };
 
 static int unknown_child(struct tw_xml_ctx *c, xmlNode *k)
@@ -300,7 +301,7 @@ static int unknown_child(struct tw_xml_ctx *c, xmlNode *k)
 					   "not in the tapwire namespace; did you mean <tw:%s>?",
 					   readers[i].name);
 	return tw_xml_fail(c, line, label,
-			   "unknown element in <tw:net>; expected <tw:namespace>, <tw:bridge>, <tw:veth>, <tw:tap>, <tw:vxlan> or <tw:port>");
+			   "unknown element in <tw:net>; expected <tw:namespace>, <tw:bridge>, <tw:veth>, <tw:tap>, <tw:vxlan>, <tw:port>, <tw:tun>, <tw:macvlan> or <tw:macvtap>");
 }
 
 static int read_child(struct tw_xml_ctx *c, xmlNode *k, struct tw_net *net)

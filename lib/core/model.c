@@ -1,6 +1,7 @@
 #include "core/model.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,12 @@ void tw_net_free(struct tw_net *net)
 		addrs_free(&net->taps[i].addrs);
 	for (size_t i = 0; net->vxlans && i < net->n_vxlans; i++)
 		free(net->vxlans[i].remotes);
+	for (size_t i = 0; net->tuns && i < net->n_tuns; i++)
+		addrs_free(&net->tuns[i].addrs);
+	for (size_t i = 0; net->macvlans && i < net->n_macvlans; i++)
+		addrs_free(&net->macvlans[i].addrs);
+	free(net->tuns);
+	free(net->macvlans);
 	free(net->namespaces);
 	free(net->bridges);
 	free(net->veths);
@@ -111,6 +118,8 @@ struct tw_net *tw_net_clone(const struct tw_net *src)
 	n->ports = NULL;
 	n->needs = NULL;
 	n->ovs_ports = NULL;
+	n->tuns = NULL;
+	n->macvlans = NULL;
 	/* Arrays first, so a failure leaves only arrays to free. */
 	int r = dup_array((void **)&n->namespaces, src->namespaces, src->n_namespaces, sizeof(*src->namespaces)) |
 		dup_array((void **)&n->bridges, src->bridges, src->n_bridges, sizeof(*src->bridges)) |
@@ -120,7 +129,9 @@ struct tw_net *tw_net_clone(const struct tw_net *src)
 		dup_array((void **)&n->ports, src->ports, src->n_ports, sizeof(*src->ports)) |
 		dup_array((void **)&n->needs, src->needs, src->n_needs, sizeof(*src->needs)) |
 		dup_array((void **)&n->ovs_ports, src->ovs_ports, src->n_ovs_ports,
-			  sizeof(*src->ovs_ports));
+			  sizeof(*src->ovs_ports)) |
+		dup_array((void **)&n->tuns, src->tuns, src->n_tuns, sizeof(*src->tuns)) |
+		dup_array((void **)&n->macvlans, src->macvlans, src->n_macvlans, sizeof(*src->macvlans));
 	/* Nested arrays still point into src: null them before copying, so a
 	 * partial failure frees only what this function allocated. */
 	for (size_t i = 0; n->bridges && i < n->n_bridges; i++)
@@ -133,6 +144,10 @@ struct tw_net *tw_net_clone(const struct tw_net *src)
 		n->taps[i].addrs.v = NULL;
 	for (size_t i = 0; n->vxlans && i < n->n_vxlans; i++)
 		n->vxlans[i].remotes = NULL;
+	for (size_t i = 0; n->tuns && i < n->n_tuns; i++)
+		n->tuns[i].addrs.v = NULL;
+	for (size_t i = 0; n->macvlans && i < n->n_macvlans; i++)
+		n->macvlans[i].addrs.v = NULL;
 	if (r) {
 		tw_net_free(n);
 		return NULL;
@@ -155,9 +170,30 @@ struct tw_net *tw_net_clone(const struct tw_net *src)
 	for (size_t i = 0; i < n->n_vxlans; i++)
 		r |= dup_array((void **)&n->vxlans[i].remotes, src->vxlans[i].remotes,
 			       src->vxlans[i].n_remotes, sizeof(struct tw_cidr));
+	for (size_t i = 0; i < n->n_tuns; i++) {
+		n->tuns[i].addrs.v = src->tuns[i].addrs.v;
+		r |= dup_addrs(&n->tuns[i].addrs);
+	}
+	for (size_t i = 0; i < n->n_macvlans; i++) {
+		n->macvlans[i].addrs.v = src->macvlans[i].addrs.v;
+		r |= dup_addrs(&n->macvlans[i].addrs);
+	}
 	if (r) {
 		tw_net_free(n);
 		return NULL;
 	}
 	return n;
+}
+
+const char *tw_net_more_devices(const struct tw_net *net)
+{
+	static char buf[96];
+	size_t taps = 0;
+	for (size_t i = 0; i < net->n_macvlans; i++)
+		taps += net->macvlans[i].tap;
+	buf[0] = 0;
+	if (net->n_tuns || net->n_macvlans)
+		snprintf(buf, sizeof(buf), ", %zu tuns, %zu macvlans, %zu macvtaps", net->n_tuns,
+			 net->n_macvlans - taps, taps);
+	return buf;
 }

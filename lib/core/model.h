@@ -157,6 +157,42 @@ struct tw_need_spec {
 	int line;
 };
 
+/* The seed's other devices (contract section 6). A tun is a persistent
+ * IFF_TUN device owned like a tap. A macvlan or macvtap sits on a lower
+ * device where tapwire runs and is born in its namespace, never moved. */
+enum tw_macvlan_mode {
+	TW_MACVLAN_BRIDGE = 0, TW_MACVLAN_VEPA, TW_MACVLAN_PRIVATE, TW_MACVLAN_PASSTHRU,
+	TW_MACVLAN_SOURCE
+};
+
+struct tw_tun_spec {
+	char name[IFNAMSIZ];
+	char ns[TW_NSNAME_MAX];
+	char owner[TW_OWNER_MAX];
+	char group[TW_OWNER_MAX];
+	unsigned mtu;
+	struct tw_addrs addrs;
+	bool has_peer;           /* point-to-point: the peer is IFA_ADDRESS, addrs[0] IFA_LOCAL */
+	struct tw_cidr peer;
+	int line;
+};
+
+struct tw_macvlan_spec {
+	bool tap;                /* a <tw:macvtap>: /dev/tapN for QEMU */
+	char name[IFNAMSIZ];
+	char ns[TW_NSNAME_MAX];
+	char dev[IFNAMSIZ];      /* the lower device, where tapwire runs */
+	enum tw_macvlan_mode mode;
+	bool has_mac;
+	uint8_t mac[TW_MAC_LEN]; /* as given: a macvtap's is the guest's own */
+	unsigned mtu;
+	unsigned queues;         /* macvtap: 0 or 1 = single queue */
+	char owner[TW_OWNER_MAX];/* macvtap: who owns /dev/tapN */
+	char group[TW_OWNER_MAX];
+	struct tw_addrs addrs;   /* macvlan */
+	int line;
+};
+
 /* A <tw:net>. Arrays are heap allocated; free with tw_net_free(). */
 struct tw_net {
 	char owner[TW_OWNER_MAX];
@@ -177,6 +213,10 @@ struct tw_net {
 	size_t n_needs;
 	struct tw_ovs_port_spec *ovs_ports;
 	size_t n_ovs_ports;
+	struct tw_tun_spec *tuns;
+	size_t n_tuns;
+	struct tw_macvlan_spec *macvlans; /* <tw:macvlan> and <tw:macvtap> */
+	size_t n_macvlans;
 };
 
 /* One libvirt <interface>. */
@@ -185,6 +225,7 @@ enum tw_iface_type {
 	TW_IFACE_BRIDGE,
 	TW_IFACE_NETWORK,
 	TW_IFACE_ETHERNET,
+	TW_IFACE_DIRECT,   /* a macvtap on <source dev> */
 };
 
 struct tw_iface {
@@ -203,6 +244,8 @@ struct tw_iface {
 	enum tw_tristate link_up;  /* <link state='up|down'> */
 	char virtualport_type[32]; /* "openvswitch", ... */
 	char interfaceid[64];      /* <virtualport><parameters interfaceid=...> */
+	char source_dev[IFNAMSIZ]; /* type='direct': the macvtap's lower device */
+	char source_mode[16];      /* and its mode, "" = bridge */
 	int line;
 };
 
@@ -230,5 +273,10 @@ int tw_bridge_svc_dup(struct tw_bridge_svc **dst, const struct tw_bridge_svc *sr
 /* Lookups used by validation and planning. NULL when absent. */
 const struct tw_bridge_spec *tw_net_find_bridge(const struct tw_net *net, const char *ns,
 						const char *name);
+
+/* ", 1 tuns, 1 macvlans, 1 macvtaps" for the devices a file declares
+ * beyond the first kinds (check's summary), "" when it has none. The
+ * buffer is static. */
+const char *tw_net_more_devices(const struct tw_net *net);
 
 #endif

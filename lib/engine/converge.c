@@ -81,8 +81,7 @@ static void devs_free(struct devs *d)
 
 static bool is_device(enum tw_kind k)
 {
-	return k == TW_K_BRIDGE || k == TW_K_OVSBR || k == TW_K_VXLAN || k == TW_K_VETH ||
-	       k == TW_K_TAP;
+	return tw_kind_is_device(k);
 }
 
 /* Both ends of a veth are the veth's: its record is keyed by one end, and
@@ -181,6 +180,11 @@ static int declare_all(const struct tw_net *net, struct devs *d, struct decl **v
 		r = decl_add(d, v, n, &cap, net->vxlans[i].ns, net->vxlans[i].name, TW_K_VXLAN, NULL, NULL);
 	for (size_t i = 0; r == 0 && i < net->n_taps; i++)
 		r = decl_add(d, v, n, &cap, net->taps[i].ns, net->taps[i].name, TW_K_TAP, NULL, NULL);
+	for (size_t i = 0; r == 0 && i < net->n_tuns; i++)
+		r = decl_add(d, v, n, &cap, net->tuns[i].ns, net->tuns[i].name, TW_K_TUN, NULL, NULL);
+	for (size_t i = 0; r == 0 && i < net->n_macvlans; i++)
+		r = decl_add(d, v, n, &cap, net->macvlans[i].ns, net->macvlans[i].name,
+			     net->macvlans[i].tap ? TW_K_MACVTAP : TW_K_MACVLAN, NULL, NULL);
 	for (size_t i = 0; r == 0 && i < net->n_veths; i++)
 		for (int k = 0; r == 0 && k < 2; k++) {
 			const struct tw_veth_end *a = &net->veths[i].end[k], *b = &net->veths[i].end[!k];

@@ -168,13 +168,57 @@ static int iface_owner(const struct tw_iface *i, char *buf, size_t len)
 	return 0;
 }
 
+/* <interface type='direct'>: a macvtap on <source dev> in <source mode>
+ * (libvirt's default: vepa), carrying the guest's own MAC, its /dev/tapN
+ * owned by user. */
+static int direct_net(const struct tw_iface *i, const char *source, const char *user,
+		      struct tw_net **out)
+{
+	static const char *const modes[] = { "bridge", "vepa", "private", "passthrough" };
+	static const enum tw_macvlan_mode values[] = { TW_MACVLAN_BRIDGE, TW_MACVLAN_VEPA,
+						      TW_MACVLAN_PRIVATE, TW_MACVLAN_PASSTHRU };
+	struct tw_net *n = calloc(1, sizeof(*n));
+	struct tw_macvlan_spec *m = calloc(1, sizeof(*m));
+	if (!n || !m) {
+		free(m);
+		free(n);
+		return -ENOMEM;
+	}
+	iface_owner(i, n->owner, sizeof(n->owner));
+	tw_strscpy(n->source, source ? source : "", sizeof(n->source));
+	n->macvlans = m;
+	n->n_macvlans = 1;
+	m->tap = true;
+	tap_name(i, m->name);
+	tw_strscpy(m->dev, i->source_dev, sizeof(m->dev));
+	m->mode = TW_MACVLAN_VEPA;
+	for (size_t k = 0; k < TW_ARRAY_SIZE(modes); k++)
+		if (!strcmp(i->source_mode, modes[k]))
+			m->mode = values[k];
+	m->has_mac = i->has_mac;
+	memcpy(m->mac, i->mac, TW_MAC_LEN);
+	m->mtu = i->mtu;
+	if (i->queues > 1 && is_virtio(i->model))
+		m->queues = i->queues;
+	if (user)
+		tw_strscpy(m->owner, user, sizeof(m->owner));
+	m->line = i->line;
+	*out = n;
+	return 0;
+}
+
 int tw_iface_net(const struct tw_iface *i, const char *source, const char *user,
 		 struct tw_net **out, char *err, size_t len)
 {
 	char label[96];
 	tw_iface_label(i, label, sizeof(label));
-	if (i->type != TW_IFACE_BRIDGE || !i->source_bridge[0]) {
-		snprintf(err, len, "%s: only <interface type='bridge'> with <source bridge=...> can be attached",
+	if (i->type == TW_IFACE_DIRECT && !i->source_dev[0]) {
+		snprintf(err, len, "%s: <interface type='direct'> needs <source dev=...>, the macvtap's lower device",
+			 label);
+		return -EINVAL;
+	}
+	if (i->type != TW_IFACE_DIRECT && (i->type != TW_IFACE_BRIDGE || !i->source_bridge[0])) {
+		snprintf(err, len, "%s: only <interface type='bridge'> with <source bridge=...> or type='direct' with <source dev=...> can be attached",
 			 label);
 		return -EINVAL;
 	}
@@ -183,6 +227,8 @@ int tw_iface_net(const struct tw_iface *i, const char *source, const char *user,
 				   "detach can find its tap again", label);
 		return -EINVAL;
 	}
+	if (i->type == TW_IFACE_DIRECT)
+		return direct_net(i, source, user, out);
 	struct tw_net *n = calloc(1, sizeof(*n));
 	struct tw_tap_spec *t = calloc(1, sizeof(*t));
 	if (!n || !t || need_bridge(n, i, i->source_bridge) < 0) {

@@ -40,6 +40,9 @@ static const char *device_kind(enum tw_kind k)
 	case TW_K_VXLAN: return "vxlan";
 	case TW_K_VETH: return "veth";
 	case TW_K_TAP: return "tun";
+	case TW_K_TUN: return "tun";
+	case TW_K_MACVLAN: return "macvlan";
+	case TW_K_MACVTAP: return "macvtap";
 	default: return NULL;
 	}
 }

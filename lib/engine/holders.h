@@ -29,6 +29,10 @@ struct tw_holder {
 	char domain[64];  /* the libvirt domain, when QEMU's -name says guest=NAME */
 };
 
+/* holders-node.c: the pid of a process that has the device node path
+ * (a macvtap's /dev/tapN) open, 0 when none does, or -errno. */
+int tw_node_holder(const char *path, pid_t *pid);
+
 /* Every tun fd of every process, read in one pass over /proc: for naming
  * the holders of many taps at once (status). */
 struct tw_holders {

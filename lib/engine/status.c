@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "engine/engine.h"
 #include "engine/holders.h"
@@ -40,6 +41,30 @@ static void veth_peer(const struct tw_rec *r, const char *ns, const char *name, 
 			tw_dev_label(r->key.ns, r->key.name, buf, len);
 		}
 	}
+}
+
+/* A macvtap's node as status shows it: "/dev/tap4 uid 4242 gid 0 held by
+ * pid 99 qemu-system-x86", "" when the device is gone. */
+static void macvtap_node(struct tw_ctx *c, const struct tw_rec *r, char *buf, size_t len)
+{
+	struct tw_nl *nl;
+	struct tw_link l;
+	struct stat st;
+	char node[32], held[160] = "nobody";
+	buf[0] = 0;
+	if (tw_ctx_nl(c, r->key.ns, &nl) < 0 || tw_link_get(nl, r->key.name, 0, &l) < 0)
+		return;
+	snprintf(node, sizeof(node), "/dev/tap%d", l.ifindex);
+	struct tw_holder h = { 0 };
+	if (tw_node_holder(node, &h.pid) == 0 && h.pid) {
+		tw_holder_describe(&h);
+		tw_holder_format(&h, held, sizeof(held));
+	}
+	if (stat(node, &st) < 0)
+		snprintf(buf, len, "%s missing", node);
+	else
+		snprintf(buf, len, "%s uid %u gid %u held by %s", node, (unsigned)st.st_uid,
+			 (unsigned)st.st_gid, held);
 }
 
 static void port_view(struct tw_state *st, const struct tw_rec *br, const struct tw_port *p,
@@ -185,6 +210,12 @@ static void status_json(FILE *out, struct tw_ctx *c, struct tw_state *st)
 			fputs(",\"peer\":", out);
 			tw_json_str(out, peer);
 		}
+		if (r->key.kind == TW_K_MACVTAP) {
+			char node[240];
+			macvtap_node(c, r, node, sizeof(node));
+			fputs(",\"node\":", out);
+			tw_json_str(out, node);
+		}
 		fprintf(out, ",\"created\":%s,\"live\":%s,\"owners\":[", r->created ? "true" : "false",
 			tw_rec_live(c, r) ? "true" : "false");
 		for (size_t k = 0; k < r->n_owners; k++) {
@@ -222,11 +253,14 @@ static void owner_text(FILE *out, struct tw_ctx *c, struct tw_state *st, const c
 			struct tw_rec *r = tw_state_at(st, i);
 			if (!r || (int)r->key.kind != k || !tw_rec_has_owner(r, owner))
 				continue;
-			char key[200], peer[TW_NSNAME_MAX + IFNAMSIZ + 12] = "";
+			char key[200], peer[256] = "";
 			tw_key_format(&r->key, key, sizeof(key));
 			if (k == TW_K_VETH) {
 				strcpy(peer, "  peer ");
 				veth_peer(r, r->key.ns, r->key.name, peer + 7, sizeof(peer) - 7);
+			} else if (k == TW_K_MACVTAP) {
+				strcpy(peer, "  node ");
+				macvtap_node(c, r, peer + 7, sizeof(peer) - 7);
 			}
 			fprintf(out, "  %-48s %-8s %s%s%s\n", key, r->created ? "created" : "used",
 				tw_rec_live(c, r) ? "live" : "MISSING", r->n_owners > 1 ? "  shared" : "",

@@ -167,6 +167,56 @@ static int foreign_ports(struct tw_nl *nl, struct tw_state *st, const char *owne
 	return k;
 }
 
+/* A device where tapwire runs that is the lower device of another owner's
+ * macvlan or macvtap: deleting it would delete those too. */
+static int lower_of(struct tw_state *st, const char *owner, const struct tw_rec *r, size_t rec,
+		    struct busy_list *l)
+{
+	if (r->key.ns[0] || !tw_kind_is_device(r->key.kind))
+		return 0;
+	for (size_t i = 0; i < tw_state_count(st); i++) {
+		const struct tw_rec *m = tw_state_at(st, i);
+		if (!m || (m->key.kind != TW_K_MACVLAN && m->key.kind != TW_K_MACVTAP) ||
+		    strcmp(m->data, r->key.name))
+			continue;
+		const char *other = NULL;
+		for (size_t k = 0; k < m->n_owners && !other; k++)
+			if (strcmp(m->owners[k], owner))
+				other = m->owners[k];
+		if (!other)
+			continue;
+		struct tw_busy *b = busy_add(l, rec);
+		if (!b)
+			return -ENOMEM;
+		tw_strscpy(b->port, m->key.name, sizeof(b->port));
+		tw_strscpy(b->kind, tw_kind_name(m->key.kind), sizeof(b->kind));
+		tw_strscpy(b->other, other, sizeof(b->other));
+	}
+	return 0;
+}
+
+/* A macvtap is held when a process has its /dev/tapN open. */
+static int macvtap_held(struct tw_ctx *c, const struct tw_rec *r, size_t rec, struct busy_list *l)
+{
+	struct tw_nl *nl;
+	struct tw_link live;
+	char node[32];
+	pid_t pid;
+	if (tw_ctx_nl(c, r->key.ns, &nl) < 0 || tw_link_get(nl, r->key.name, 0, &live) < 0)
+		return 0; /* gone with its namespace, or gone */
+	snprintf(node, sizeof(node), "/dev/tap%d", live.ifindex);
+	int k = tw_node_holder(node, &pid);
+	if (k < 0 || !pid)
+		return k;
+	struct tw_busy *b = busy_add(l, rec);
+	if (!b)
+		return -ENOMEM;
+	b->held = true;
+	b->holder.pid = pid;
+	tw_holder_describe(&b->holder);
+	return 0;
+}
+
 int tw_teardown_busy(struct tw_ctx *c, struct tw_state *st, const char *owner,
 		     struct tw_rec *const *recs, size_t n, struct tw_busy **busy, char *why,
 		     size_t len)
@@ -177,7 +227,17 @@ int tw_teardown_busy(struct tw_ctx *c, struct tw_state *st, const char *owner,
 		const struct tw_rec *r = recs[i];
 		struct tw_nl *nl;
 		char dev[TW_NSNAME_MAX + IFNAMSIZ + 4];
-		if (r->key.kind != TW_K_BRIDGE && r->key.kind != TW_K_TAP)
+		if ((rc = lower_of(st, owner, r, i, &l)) < 0) {
+			snprintf(why, len, "out of memory");
+			break;
+		}
+		if (r->key.kind == TW_K_MACVTAP) {
+			if ((rc = macvtap_held(c, r, i, &l)) < 0)
+				snprintf(why, len, "looking for the holder of macvtap %s: %s", r->key.name,
+					 strerror(-rc));
+			continue;
+		}
+		if (r->key.kind != TW_K_BRIDGE && r->key.kind != TW_K_TAP && r->key.kind != TW_K_TUN)
 			continue;
 		if (tw_ctx_nl(c, r->key.ns, &nl) < 0)
 			continue; /* its namespace is gone, and it with it */
@@ -206,7 +266,7 @@ int tw_teardown_busy(struct tw_ctx *c, struct tw_state *st, const char *owner,
 	struct tw_holders h;
 	if (rc == 0 && any_held && tw_holders_scan(&h) >= 0) {
 		for (size_t i = 0; i < l.n; i++)
-			if (l.v[i].held)
+			if (l.v[i].held && !l.v[i].holder.pid)
 				tw_holders_find(&h, l.v[i].port[0] ? l.v[i].port : recs[l.v[i].rec]->key.name,
 						&l.v[i].holder);
 		tw_holders_free(&h);
@@ -227,7 +287,12 @@ void tw_busy_format(const struct tw_busy *b, const struct tw_rec *r, char *buf, 
 	tw_dev_label(r->key.ns, r->key.name, dev, sizeof(dev));
 	tw_holder_format(&b->holder, holder, sizeof(holder));
 	if (!b->port[0]) {
-		snprintf(buf, len, "tap %s is held by %s", dev, holder);
+		snprintf(buf, len, "%s %s is held by %s", tw_kind_name(r->key.kind), dev, holder);
+		return;
+	}
+	if (!strcmp(b->kind, "macvlan") || !strcmp(b->kind, "macvtap")) {
+		snprintf(buf, len, "%s is the lower device of %s %s, of tapwire owner %s", dev, b->kind,
+			 b->port, b->other);
 		return;
 	}
 	bool tap = !strcmp(b->kind, "tun");

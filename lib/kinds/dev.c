@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include <netlink/attr.h>
+#include <unistd.h>
+
+#include "net/tap.h"
 
 void tw_dev_label(const char *ns, const char *name, char *buf, size_t len)
 {
@@ -81,4 +84,40 @@ int tw_dev_doom(struct tw_ctx *c, const char *ns, const char *name, const char *
 	}
 	e->doomed = true;
 	return 0;
+}
+
+struct tun_open {
+	int fd;
+};
+
+static int open_here(void *arg)
+{
+	((struct tun_open *)arg)->fd = tw_tap_open_ctl();
+	return ((struct tun_open *)arg)->fd < 0 ? ((struct tun_open *)arg)->fd : 0;
+}
+
+static int open_tun(struct tw_nsctx *e)
+{
+	/* A tun or tap is born in the namespace /dev/net/tun was opened in. */
+	struct tun_open op = { -1 };
+	int r = e->fd >= 0 ? tw_in_netns(e->fd, open_here, &op) : open_here(&op);
+	return r < 0 ? r : op.fd;
+}
+
+int tw_dev_make_tun(struct tw_ctx *c, const char *ns, const struct tw_tap_opts *o,
+		    struct tw_nsctx **e, char *why, size_t len)
+{
+	int r = tw_ctx_get(c, ns, e);
+	if (r < 0) {
+		snprintf(why, len, "cannot reach namespace %s: %s", ns, strerror(-r));
+		return r;
+	}
+	int fd = open_tun(*e);
+	char name[IFNAMSIZ];
+	r = fd < 0 ? fd : tw_tap_create(fd, o, name);
+	if (fd >= 0)
+		close(fd);
+	if (r < 0)
+		snprintf(why, len, "%s", r == -EBUSY ? "a device of that name exists already" : strerror(-r));
+	return r;
 }

@@ -62,6 +62,9 @@ struct tw_kind_ops {
 /* The registry (registry.c): objects are made in enum order and removed in
  * reverse. A kind's name is how the state file and the messages call it. */
 const struct tw_kind_ops *tw_kind_ops(enum tw_kind k);
+/* A network device (bridge, veth, tap, ...), as opposed to a namespace,
+ * a setting, an address or a port record. */
+bool tw_kind_is_device(enum tw_kind k);
 
 /* Shared by the device kinds. */
 int tw_dev_probe(struct tw_ctx *c, const char *ns, const char *name, const char *kind,
@@ -69,6 +72,23 @@ int tw_dev_probe(struct tw_ctx *c, const char *ns, const char *name, const char 
 /* Mark a device for the batched deletion of its namespace (see remove). */
 int tw_dev_doom(struct tw_ctx *c, const char *ns, const char *name, const char *kind,
 		char *why, size_t len);
+
+/* A persistent tun or tap made as o says in namespace ns (born there, from
+ * /dev/net/tun opened there); *e is that namespace's context. 0 or -errno
+ * with why set. */
+struct tw_tap_opts;
+int tw_dev_make_tun(struct tw_ctx *c, const char *ns, const struct tw_tap_opts *o,
+		    struct tw_nsctx **e, char *why, size_t len);
+/* macvlan.c, for macvtap.c too: make s's device (ifindex 0: the kernel's
+ * choice) directly in its namespace, on its lower device. */
+int tw_macvlan_make(struct tw_ctx *c, const struct tw_step *s, int ifindex, char *why,
+		    size_t len);
+void tw_macvlan_describe(const struct tw_step *s, char *buf, size_t len);
+/* Probe a macvlan or macvtap (kind): present in another mode is refused. */
+int tw_macvlan_probe(struct tw_ctx *c, const struct tw_step *s, const char *kind,
+		     struct tw_link *live, char *why, size_t len);
+/* Refuse a kind this kernel lacks, with one line: 0 or -EOPNOTSUPP. */
+int tw_kind_known(struct tw_ctx *c, const char *kind, char *why, size_t len);
 
 /* "[net0] veth0" or "veth0": a device as messages name it. */
 void tw_dev_label(const char *ns, const char *name, char *buf, size_t len);

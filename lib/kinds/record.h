@@ -17,6 +17,9 @@ enum tw_kind {
 	TW_K_VXLAN,
 	TW_K_VETH,
 	TW_K_TAP,
+	TW_K_TUN,     /* a persistent IFF_TUN device */
+	TW_K_MACVLAN, /* on a lower device; made directly in its namespace */
+	TW_K_MACVTAP, /* the same, with a /dev/tapN for QEMU */
 	TW_K_PORT,  /* an existing device enslaved to a bridge */
 	TW_K_OVSPORT, /* a device on an Open vSwitch bridge; data: the bridge */
 	TW_K_ATTR,  /* a setting changed on a device tapwire did not create */

@@ -10,6 +10,7 @@
 extern const struct tw_kind_ops tw_netns_ops, tw_bridge_ops, tw_vxlan_ops, tw_veth_ops,
 	tw_tap_ops, tw_port_ops, tw_setting_ops, tw_addr_ops, tw_fdb_ops, tw_ovsbr_ops,
 	tw_ovsport_ops;
+extern const struct tw_kind_ops tw_tun_ops, tw_macvlan_ops, tw_macvtap_ops;
 extern const struct tw_kind_ops tw_sysctl_ops, tw_nat_ops, tw_dhcp_ops;
 
 static const struct {
@@ -27,6 +28,9 @@ static const struct {
 	[TW_K_ATTR] = { "attr", &tw_setting_ops },
 	[TW_K_ADDR] = { "address", &tw_addr_ops },
 	[TW_K_FDB] = { "fdb", &tw_fdb_ops },
+	[TW_K_TUN] = { "tun", &tw_tun_ops },
+	[TW_K_MACVLAN] = { "macvlan", &tw_macvlan_ops },
+	[TW_K_MACVTAP] = { "macvtap", &tw_macvtap_ops },
 	[TW_K_SYSCTL] = { "sysctl", &tw_sysctl_ops },
 	[TW_K_NAT] = { "nat", &tw_nat_ops },
 	[TW_K_DHCP] = { "dhcp", &tw_dhcp_ops },
@@ -50,4 +54,15 @@ int tw_kind_parse(const char *s, enum tw_kind *out)
 			return 0;
 		}
 	return -EINVAL;
+}
+
+bool tw_kind_is_device(enum tw_kind k)
+{
+	switch (k) {
+	case TW_K_BRIDGE: case TW_K_OVSBR: case TW_K_VXLAN: case TW_K_VETH: case TW_K_TAP:
+	case TW_K_TUN: case TW_K_MACVLAN: case TW_K_MACVTAP:
+		return true;
+	default:
+		return false;
+	}
 }

@@ -9,16 +9,6 @@
 #include "kinds/kind.h"
 #include "net/tap.h"
 
-struct tap_open {
-	int fd;
-};
-
-static int open_here(void *arg)
-{
-	((struct tap_open *)arg)->fd = tw_tap_open_ctl();
-	return ((struct tap_open *)arg)->fd < 0 ? ((struct tap_open *)arg)->fd : 0;
-}
-
 static int tap_probe(struct tw_ctx *c, const struct tw_step *s, struct tw_link *live, char *why,
 		     size_t len)
 {
@@ -48,23 +38,9 @@ static int tap_create(struct tw_ctx *c, const struct tw_step *s, char *why, size
 				 .multi_queue = t->queues > 1, .persist = true,
 				 .owner = s->uid, .group = s->gid };
 	struct tw_nsctx *e;
-	int r = tw_ctx_get(c, s->key.ns, &e);
-	if (r < 0) {
-		snprintf(why, len, "cannot reach namespace %s: %s", s->key.ns, strerror(-r));
+	int r = tw_dev_make_tun(c, s->key.ns, &o, &e, why, len);
+	if (r < 0)
 		return r;
-	}
-	/* A tap is born in the namespace /dev/net/tun was opened in. */
-	struct tap_open op = { -1 };
-	r = e->fd >= 0 ? tw_in_netns(e->fd, open_here, &op) : open_here(&op);
-	char name[IFNAMSIZ];
-	if (r == 0)
-		r = tw_tap_create(op.fd, &o, name);
-	if (op.fd >= 0)
-		close(op.fd);
-	if (r < 0) {
-		snprintf(why, len, "%s", r == -EBUSY ? "a device of that name exists already" : strerror(-r));
-		return r;
-	}
 	uint8_t mac[TW_MAC_LEN];
 	struct tw_link_change ch = TW_LINK_CHANGE_INIT;
 	if (t->has_mac) {

@@ -39,6 +39,10 @@ static void parse_info_data(struct tw_link *out, struct nlattr *data)
 			out->tun.vnet_hdr = nla_get_u8(t[IFLA_TUN_VNET_HDR]);
 		if (t[IFLA_TUN_NUM_QUEUES])
 			out->tun.num_queues = nla_get_u32(t[IFLA_TUN_NUM_QUEUES]);
+	} else if (!strcmp(out->kind, "macvlan") || !strcmp(out->kind, "macvtap")) {
+		struct nlattr *mv[IFLA_MACVLAN_MAX + 1];
+		if (nla_parse_nested(mv, IFLA_MACVLAN_MAX, data, NULL) == 0 && mv[IFLA_MACVLAN_MODE])
+			out->macvlan_mode = nla_get_u32(mv[IFLA_MACVLAN_MODE]);
 	} else if (!strcmp(out->kind, "vxlan")) {
 		struct nlattr *vx[IFLA_VXLAN_MAX + 1];
 		if (nla_parse_nested(vx, IFLA_VXLAN_MAX, data, NULL) < 0)

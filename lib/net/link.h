@@ -28,6 +28,7 @@ struct tw_link {
 	int stp;            /* bridges: IFLA_BR_STP_STATE, -1 when not a bridge */
 	char alias[64];     /* IFLA_IFALIAS, cut to fit; "" for none */
 	uint32_t vxlan_id;  /* vxlan: VNI */
+	uint32_t macvlan_mode; /* macvlan, macvtap: MACVLAN_MODE_*, 0 unknown */
 	struct {            /* vxlan (net/brport.c): -1 when the kernel did not say */
 		int learning;   /* IFLA_VXLAN_LEARNING */
 		bool has_remote; /* a default destination (IFLA_VXLAN_GROUP/GROUP6) */

@@ -47,7 +47,7 @@ static int set_iff(int tunfd, const char *name, short flags)
 
 int tw_tap_create(int tunfd, const struct tw_tap_opts *o, char name_out[IFNAMSIZ])
 {
-	short flags = IFF_TAP | IFF_NO_PI | IFF_TUN_EXCL;
+	short flags = (o->tun ? IFF_TUN : IFF_TAP) | IFF_NO_PI | IFF_TUN_EXCL;
 	if (o->vnet_hdr && has_vnet_hdr(tunfd))
 		flags |= IFF_VNET_HDR;
 	if (o->multi_queue)

@@ -19,6 +19,7 @@ struct tw_tap_opts {
 	bool persist;      /* outlive the fd (TUNSETPERSIST) */
 	uid_t owner;       /* (uid_t)-1 = none */
 	gid_t group;       /* (gid_t)-1 = none */
+	bool tun;          /* IFF_TUN (layer 3, no Ethernet header) instead of IFF_TAP */
 };
 
 /* Open /dev/net/tun (close-on-exec). Returns fd or -errno. */

@@ -107,6 +107,20 @@ EXTRA_DIST += \
 	tests/bad/xxe-external-dtd.xml \
 	tests/bad/xxe-local-file.xml \
 	tests/bad/xxe-parameter-entity.xml
+# <tw:tun>, <tw:macvlan>, <tw:macvtap> (issue 13).
+EXTRA_DIST += \
+	tests/bad/domain-direct-mode.xml \
+	tests/bad/devices-lower-in-namespace.xml \
+	tests/bad/devices-lower-is-macvlan.xml \
+	tests/bad/devices-macvlan-mode.xml \
+	tests/bad/devices-macvlan-no-dev.xml \
+	tests/bad/devices-macvlan-self.xml \
+	tests/bad/devices-macvtap-address.xml \
+	tests/bad/devices-macvtap-queues.xml \
+	tests/bad/devices-namespace-undeclared.xml \
+	tests/bad/devices-tun-name-taken.xml \
+	tests/bad/devices-tun-peer-alone.xml \
+	tests/bad/devices-tun-peer-family.xml
 # NAT and DHCP on a bridge (contract section 7).
 EXTRA_DIST += \
 	tests/bad/dhcp-range-outside-subnet.xml \

@@ -10,8 +10,15 @@ command -v strace >/dev/null || skip_all "strace is missing (tools/deps test ins
 DRIVER=$top_builddir/tests/tw-helper-driver
 BIN=$TW_TMP/bin
 mkdir -p "$BIN"
-install -o root -g root -m 4755 "$top_builddir/helper/tapwire-bridge-helper" "$BIN/"
-HELPER=$BIN/tapwire-bridge-helper
+# TW_HELPER: the helper as a package installed it, setuid by the package
+# (tests/package.sh), used where it is; else the built one, made setuid here.
+BUILT=$top_builddir/helper/tapwire-bridge-helper
+if [ -n "${TW_HELPER:-}" ]; then
+	HELPER=$TW_HELPER BUILT=$TW_HELPER
+else
+	install -o root -g root -m 4755 "$BUILT" "$BIN/"
+	HELPER=$BIN/tapwire-bridge-helper
+fi
 cp "$DRIVER" "$BIN/" && DRIVER=$BIN/tw-helper-driver
 
 tw_add_user twuser 4242
@@ -43,6 +50,8 @@ is "$?" 0 "twother may use br1"
 as_user 4243 "$TW_TMP/d" --fd=N --br=br0
 is "$?" 1 "twother may not use br0"
 like "$(cat "$TW_TMP/d.err")" "access denied: uid 4243 may not use bridge 'br0'" "twother is told why"
+like "$(cat "$TW_TMP/d.err")" "add \"allow br0 user:4243\" \\(this user\\) or \"allow br0\" \\(everyone\\) to $sysconfdir/tapwire/bridge.conf\$" \
+	"... and which line in which file would allow it"
 as_user 4242 "$TW_TMP/e" --fd=N --br=br9
 is "$?" 1 "twuser may not use br9"
 TAPWIRE_BRIDGE_CONF=$TW_TMP/evil.conf as_user 4242 "$TW_TMP/f" --fd=N --br=br9
@@ -71,7 +80,7 @@ is "$?" 1 "a hostile environment changes nothing: br9 is still refused"
 is "$(grep '^tapwire-bridge-helper:' "$TW_TMP/h2.err")" "$(cat "$TW_TMP/e.err")" "with the same message, in English"
 
 # Not setuid, not root: refused before anything happens.
-cp "$top_builddir/helper/tapwire-bridge-helper" "$BIN/plain-helper"
+cp "$BUILT" "$BIN/plain-helper" && chmod 0755 "$BIN/plain-helper"
 tw_as_user 4242 "$DRIVER" --timeout 10 "$BIN/plain-helper" --fd=N --br=br1 > /dev/null 2> "$TW_TMP/g.err"
 is "$?" 1 "a helper without privileges exits 1"
 like "$(cat "$TW_TMP/g.err")" "cannot open /dev/net/tun|no CAP_NET_ADMIN" "and says what is missing"

@@ -5,7 +5,8 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 tw_isolate "$@"
 
-HELPER=$top_builddir/helper/tapwire-bridge-helper
+# TW_HELPER: an installed helper instead of the built one (tests/package.sh)
+HELPER=${TW_HELPER:-$top_builddir/helper/tapwire-bridge-helper}
 DRIVER=$top_builddir/tests/tw-helper-driver
 CONF=$TW_TMP/bridge.conf
 export TAPWIRE_BRIDGE_CONF=$CONF
@@ -100,6 +101,8 @@ is "$(devs_other_than_lo | sort | tr '\n' ' ')" "$before" "bad fds: no device le
 
 # --- --help and --version
 check "--help prints usage and exits 0" sh -c "'$HELPER' --help | grep -q 'Usage: tapwire-bridge-helper'"
+like "$("$HELPER" --help)" "bridge_helper = \".*/tapwire-bridge-helper\" in the user's" "--help: session libvirt's bridge_helper ..."
+like "$("$HELPER" --help)" "~/.config/libvirt/qemu.conf \(never /etc/libvirt/qemu.conf" "... goes in ~/.config/libvirt/qemu.conf"
 check "--version exits 0" sh -c "'$HELPER' --version | grep -q '^tapwire-bridge-helper (tapwire) '"
 
 done_testing

@@ -4,7 +4,8 @@
 # hook-data/record), X where a suite writes its own XML. The hook's view of
 # the world is pointed into the test (it would otherwise read $sysconfdir;
 # libvirt passes hooks no environment, so only a hand-run hook sees these).
-H=$top_builddir/hooks/tapwire-hook
+# TW_HOOK: the hook where a package installed it (tests/package.sh).
+H=${TW_HOOK:-$top_builddir/hooks/tapwire-hook}
 D=$top_srcdir/tests/integration/hook-data
 X=$TW_TMP/xml
 mkdir -p "$X"

@@ -7,15 +7,7 @@
 tw_prebuild_guest
 tw_isolate "$@"
 . "$top_srcdir/tests/integration/libvirt-env.sh"
-lv_need
-lv_have_guest || skip_all "no test guest in $LV_GUEST (tests/guest/build could not make one)"
-
-lv_setup
-lv_install_hook
-trap 'lv_stop' EXIT
-export TAPWIRE_RUNDIR=/run/tapwire
-TAPWIRE=$top_builddir/cli/tapwire
-lv_start
+lv_begin_guest
 
 # gw: its first NIC on gw-br (the guest answers pings there), a multi-queue
 # <tw:tap> behind its second.

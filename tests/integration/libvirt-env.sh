@@ -105,8 +105,10 @@ lv_stop() {
 }
 
 # Install the built hook as libvirt would find it (the daemon reads the
-# hooks directory when it starts).
+# hooks directory when it starts). TW_HOOK: a package installed it there
+# already (tests/package.sh): leave it as the package made it.
 lv_install_hook() {
+	[ "${TW_HOOK:-}" = /etc/libvirt/hooks/qemu.d/tapwire ] && return 0
 	install -m 0755 "$top_builddir/hooks/tapwire-hook" /etc/libvirt/hooks/qemu.d/tapwire
 }
 
@@ -142,3 +144,17 @@ lv_domain() {
 # the host's network): $top_builddir/tests/guest/cache or $TW_GUEST_CACHE.
 LV_GUEST=${TW_GUEST_CACHE:-$top_builddir/tests/guest/cache}
 lv_have_guest() { [ -s "$LV_GUEST/vmlinuz" ] && [ -s "$LV_GUEST/initramfs.cpio.gz" ]; }
+
+# The start of a suite that boots the test guest under the private libvirtd
+# with the hook installed (after tw_isolate and sourcing this file):
+# TAPWIRE is the built CLI, its state in /run/tapwire as the hook's.
+lv_begin_guest() {
+	lv_need
+	lv_have_guest || skip_all "no test guest in $LV_GUEST (tests/guest/build could not make one)"
+	lv_setup
+	lv_install_hook
+	trap 'lv_stop' EXIT
+	export TAPWIRE_RUNDIR=/run/tapwire
+	TAPWIRE=$top_builddir/cli/tapwire
+	lv_start
+}

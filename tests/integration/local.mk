@@ -116,6 +116,22 @@ distclean-local: distclean-e2e
 distclean-e2e:
 	rm -rf tests/guest/cache tests/guest/build-*.log
 .PHONY: distclean-e2e
+# The seed's other devices (issue 13): tun, macvlan, macvtap, type='direct'.
+# devices.sh needs no guest; devices-qemu.sh boots one.
+check_PROGRAMS += tests/tw-tun-echo tests/tw-kind-known
+tests_tw_tun_echo_SOURCES = tests/tun-echo.c
+tests_tw_kind_known_SOURCES = tests/kind-known.c
+tests_tw_kind_known_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS)
+tests_tw_kind_known_LDADD = lib/libtwnet.a lib/libtwcore.a $(LIBNL_LIBS)
+TW_DEVICES_TESTS = tests/integration/devices.sh tests/integration/devices-qemu.sh \
+	tests/integration/devices-libvirt.sh
+TESTS += $(TW_DEVICES_TESTS)
+EXTRA_DIST += $(TW_DEVICES_TESTS)
+
+# attach --owner / owner=: a warning when the user cannot open /dev/net/tun
+# (issue 16); the examples' libvirt domains defined and started (issue 16).
+TESTS += tests/integration/engine-tun-access.sh tests/integration/libvirt-examples.sh
+EXTRA_DIST += tests/integration/engine-tun-access.sh tests/integration/libvirt-examples.sh
 # tw_evpn_served, doctor's FRR check, on its own (evpn.sh).
 check_PROGRAMS += tests/tw-evpn-served
 tests_tw_evpn_served_SOURCES = tests/evpn-served.c

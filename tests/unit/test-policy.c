@@ -718,6 +718,25 @@ static int count_fds(void)
 	return n;
 }
 
+/* ---- what a refusal tells the administrator ------------------------------ */
+
+static void test_hint(void)
+{
+	char hint[300];
+	tap_ok(!allows("allow br1\n", "br0", &alice), "no allow rule for br0");
+	tw_policy_hint("/etc/tapwire/bridge.conf", "br0", alice.uid, why, hint, sizeof(hint));
+	tap_is_str(hint, "add \"allow br0 user:1000\" (this user) or \"allow br0\" (everyone) to "
+		   "/etc/tapwire/bridge.conf", "  the hint names the line and the file that would allow it");
+	tap_ok(allows("allow br0 user:1000\n", "br0", &alice), "  and that line allows it");
+	tap_ok(!allows("allow br0\ndeny br*\n", "br0", &alice), "a deny rule for br0");
+	tw_policy_hint("/etc/tapwire/bridge.conf", "br0", alice.uid, why, hint, sizeof(hint));
+	tap_is_str(hint, "a deny rule wins over every allow: narrow or remove the one at " CONF ":2",
+		   "  the hint names the deny rule");
+	tw_policy_hint("/etc/tapwire/bridge.conf", "br0", alice.uid, "invalid bridge name", hint,
+		       sizeof(hint));
+	tap_is_str(hint, "", "  no hint for a bad name");
+}
+
 int main(void)
 {
 	int fds = count_fds();
@@ -729,6 +748,7 @@ int main(void)
 	test_garbage();
 	test_odd_paths();
 	test_files();
+	test_hint();
 	tap_is_int(count_fds(), fds, "no file descriptor leaked");
 	return tap_done();
 }

@@ -257,7 +257,9 @@ static void check_domain_full(void)
 	tap_is_str(i->interfaceid, "09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f", "domain-full: 3 interfaceid");
 	tap_is_int(i->target_managed, TW_YES, "domain-full: 3 managed");
 	i = &d->ifaces[4];
-	tap_ok(i->type == TW_IFACE_OTHER && !strcmp(i->type_name, "direct"), "domain-full: 4 kept as other");
+	tap_ok(i->type == TW_IFACE_DIRECT && !strcmp(i->type_name, "direct"), "domain-full: 4 direct");
+	tap_is_str(i->source_dev, "eth0", "domain-full: 4 source dev");
+	tap_is_str(i->source_mode, "vepa", "domain-full: 4 source mode");
 	tap_ok(d->ifaces[0].line < d->ifaces[4].line, "domain-full: lines increase");
 out:
 	tw_doc_free(&doc);
