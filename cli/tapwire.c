@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "confirm.h"
 #include "engine/domain-net.h"
 #include "engine/engine.h"
 #include "engine/gc.h"
@@ -58,6 +59,15 @@ static const char usage_text[] =
 	"                    with <target dev=TAP managed='no'/>\n"
 	"  gc [--json]       remove the taps of tapwire-bridge-helper that were made\n"
 	"                    persistent and that no process holds any more\n"
+	"  up FILE --confirm SECONDS\n"
+	"                    apply, then take it all back unless `tapwire confirm`\n"
+	"                    comes within SECONDS (the timer outlives the terminal)\n"
+	"  up FILE --probe ADDR\n"
+	"                    apply, then take it back at once unless ADDR answers\n"
+	"                    (ICMP echo, or ARP for a neighbour) within 5 s; exit 1\n"
+	"  confirm [OWNER]   keep the change waiting for confirmation (OWNER's, or\n"
+	"                    the only one)\n"
+	"  revert [OWNER]    take it back now\n"
 	"\n"
 	"Options:\n"
 	"  -n, --dry-run     print the plan, change nothing (up, down, attach, detach, gc)\n"
@@ -86,6 +96,7 @@ struct cli {
 	const char *netns; /* --netns: where "" (where tapwire runs) is */
 	bool dry_run, quiet, json, force;
 	struct tw_report *rep; /* what up, check, down, attach, detach did */
+	struct tw_guard guard; /* up --confirm, --probe (confirm.h) */
 };
 
 static int parse_args(int argc, char **argv, struct cli *c)
@@ -96,6 +107,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		{ "help", no_argument, NULL, 'h' },    { "version", no_argument, NULL, 'V' },
 		{ "domain", required_argument, NULL, 'd' }, { "connect", required_argument, NULL, 'c' },
 		{ "netns", required_argument, NULL, 'N' }, { "force", no_argument, NULL, 'f' },
+		{ "confirm", required_argument, NULL, 'C' }, { "probe", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int o;
@@ -112,6 +124,8 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		case 'c': c->connect = optarg; break;
 		case 'N': c->netns = optarg; break;
 		case 'f': c->force = true; break;
+		case 'C': if (tw_guard_seconds(optarg, &c->guard.confirm)) return TW_EXIT_INPUT; break;
+		case 'P': c->guard.probe = optarg; break;
 		case 'h': fputs(usage_text, stdout); exit(0);
 		case 'V': printf("tapwire " PACKAGE_VERSION "\n"); exit(0);
 		case ':':
@@ -253,7 +267,10 @@ static int do_up(const struct cli *c, const struct tw_net *net)
 	tw_cli_warn_tun(net, "/dev/net/tun", stderr);
 	struct tw_run_opts o = run_opts(c);
 	struct tw_err e;
-	return tw_up(net, &o, &e) < 0 ? engine_fail(c, &e) : 0;
+	struct tw_guard g = c->guard;
+	g.file = c->file;
+	g.netns = c->netns;
+	return tw_guarded_up(net, &o, &g, &e) < 0 ? engine_fail(c, &e) : 0;
 }
 
 /* As a user, check validates the file only (exit 0 when it is valid) and
@@ -490,6 +507,8 @@ int main(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return TW_EXIT_INPUT;
 	}
+	if ((c.guard.confirm || c.guard.probe) && strcmp(c.cmd, "up"))
+		return tw_cli_fail(TW_EXIT_INPUT, "%s: --confirm and --probe are for up only", c.cmd);
 	if (c.force && strcmp(c.cmd, "down") && strcmp(c.cmd, "detach") && strcmp(c.cmd, "up"))
 		return tw_cli_fail(TW_EXIT_INPUT, "%s: --force is for up, down and detach only", c.cmd);
 	if (c.owner && (!strcmp(c.cmd, "status") || !strcmp(c.cmd, "detach") || !strcmp(c.cmd, "gc")))
@@ -527,6 +546,8 @@ static int dispatch(const struct cli *cp)
 		return cmd_attach(&c, false);
 	if (!strcmp(c.cmd, "gc"))
 		return cmd_gc(&c);
+	if (!strcmp(c.cmd, "confirm") || !strcmp(c.cmd, "revert"))
+		return c.cmd[0] == 'c' ? tw_cli_confirm(c.file, c.rep) : tw_cli_revert(c.file, c.rep);
 	if (!strcmp(c.cmd, "help"))
 		return fputs(usage_text, stdout), 0;
 	return tw_cli_fail(TW_EXIT_INPUT, "unknown command '%s' (see tapwire --help)", c.cmd);

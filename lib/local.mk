@@ -32,6 +32,7 @@ lib_libtwnet_a_SOURCES = \
 	lib/net/addr.c lib/net/addr.h \
 	lib/net/ovs.c lib/net/ovs.h
 lib_libtwnet_a_SOURCES += lib/net/macvlan.c lib/net/macvlan.h
+lib_libtwnet_a_SOURCES += lib/net/addr-move.c lib/net/addr-move.h lib/net/ping.c lib/net/ping.h
 
 noinst_LIBRARIES += lib/libtwkinds.a
 lib_libtwkinds_a_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS) $(NFT_CFLAGS)
@@ -42,6 +43,7 @@ lib_libtwkinds_a_SOURCES = \
 	lib/kinds/veth.c lib/kinds/tap.c lib/kinds/port.c lib/kinds/ovs-port.c \
 	lib/kinds/setting.c lib/kinds/addr.c lib/kinds/fdb.c
 lib_libtwkinds_a_SOURCES += lib/kinds/tun.c lib/kinds/macvlan.c lib/kinds/macvtap.c
+lib_libtwkinds_a_SOURCES += lib/kinds/move.c
 
 noinst_LIBRARIES += lib/libtwengine.a
 lib_libtwengine_a_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS)
@@ -67,6 +69,9 @@ lib_libtwkinds_a_SOURCES += lib/kinds/nft.c lib/kinds/nft.h lib/kinds/nat.c \
 	lib/kinds/sysctl.c lib/kinds/sysctl.h lib/kinds/dhcp.c
 lib_libtwengine_a_SOURCES += lib/engine/plan-svc.c lib/engine/plan-step.c lib/engine/forward-drop.c \
 	lib/engine/forward-drop.h
+# A port's addresses moved to its bridge; a change confirmed or reverted.
+lib_libtwengine_a_SOURCES += lib/engine/plan-move.c lib/engine/plan-move.h \
+	lib/engine/pending.c lib/engine/pending.h
 TW_ENGINE_LIBS = lib/libtwengine.a lib/libtwkinds.a lib/libtwnet.a lib/libtwcore.a $(LIBNL_LIBS) \
 	$(NFT_LIBS)
 # BGP EVPN (contract section 9): a vxlan's and its bridge port's flags;

@@ -302,6 +302,20 @@ static int check_ovs_ns(struct tw_xml_ctx *c, const struct tw_net *net)
 	return 0;
 }
 
+/* move-addresses moves a NIC's addresses and routes to a Linux bridge
+ * device; Open vSwitch keeps its own idea of the bridge's port. */
+static int check_move_ovs(struct tw_xml_ctx *c, const struct tw_net *net)
+{
+	for (size_t i = 0; i < net->n_ports; i++) {
+		const struct tw_port_spec *p = &net->ports[i];
+		for (size_t k = 0; p->move_addresses && k < net->n_bridges; k++)
+			if (net->bridges[k].type == TW_BRIDGE_OVS && !strcmp(net->bridges[k].name, p->bridge))
+				return tw_xml_fail(c, p->line, NULL, "port %s: move-addresses needs a Linux "
+						   "bridge; %s is an Open vSwitch bridge", p->dev, p->bridge);
+	}
+	return 0;
+}
+
 int tw_xml_check_net(struct tw_xml_ctx *c, const struct tw_net *net)
 {
 	_cleanup_index_ struct index nss = { 0 }, devs = { 0 }, ports = { 0 };
@@ -312,5 +326,7 @@ int tw_xml_check_net(struct tw_xml_ctx *c, const struct tw_net *net)
 		return r;
 	if ((r = check_refs(c, net, &nss, &devs)) < 0 || (r = tw_xml_check_lowers(c, net)) < 0)
 		return r;
-	return check_ovs_ns(c, net);
+	if ((r = check_ovs_ns(c, net)) < 0)
+		return r;
+	return check_move_ovs(c, net);
 }

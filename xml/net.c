@@ -265,7 +265,7 @@ static int read_vxlan(struct tw_xml_ctx *c, xmlNode *n, struct tw_net *net)
 
 static int read_port(struct tw_xml_ctx *c, xmlNode *n, struct tw_net *net)
 {
-	static const char *const attrs[] = { "dev", "bridge", "namespace", NULL };
+	static const char *const attrs[] = { "dev", "bridge", "namespace", "move-addresses", NULL };
 	char label[64];
 	struct tw_xml_el e = element(c, n, label, sizeof(label));
 	struct tw_port_spec *p = TW_XML_APPEND(net->ports, net->n_ports);
@@ -278,6 +278,10 @@ static int read_port(struct tw_xml_ctx *c, xmlNode *n, struct tw_net *net)
 	    (r = tw_xml_get_ifname(&e, "bridge", true, p->bridge)) < 0 ||
 	    (r = tw_xml_get_nsname(&e, "namespace", false, p->ns)) < 0)
 		return r;
+	enum tw_tristate move = TW_UNSET;
+	if ((r = tw_xml_get_bool(&e, "move-addresses", "yes", "no", &move)) < 0)
+		return r;
+	p->move_addresses = move == TW_YES;
 	return 0;
 }
 

@@ -130,6 +130,7 @@ struct tw_port_spec {
 	char ns[TW_NSNAME_MAX];
 	char bridge[IFNAMSIZ];
 	int line;
+	bool move_addresses; /* its addresses and routes move to the bridge (kinds/move.c) */
 };
 
 /* A device on an Open vSwitch bridge: OVS, not the kernel, makes it a port

@@ -17,6 +17,8 @@ void tw_key_format(const struct tw_key *k, char *buf, size_t len)
 		snprintf(buf, len, "fdb 00:00:00:00:00:00 dev %s dst %s", dev, k->arg);
 	else if (k->kind == TW_K_ATTR)
 		snprintf(buf, len, "set %s %s", dev, k->arg);
+	else if (k->kind == TW_K_MOVE)
+		snprintf(buf, len, "move addresses and routes of %s to %s", dev, k->arg);
 	else if (k->kind == TW_K_OVSPORT)
 		snprintf(buf, len, "ovs-port %s", dev);
 	else

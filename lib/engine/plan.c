@@ -9,6 +9,7 @@
 #include "engine/mtu.h"
 #include "engine/ovs-ports.h"
 #include "engine/plan-int.h"
+#include "engine/plan-move.h"
 #include "net/ovs.h"
 
 /* ---- MTUs: a new device gets its bridge's, a bridge its VXLANs' */
@@ -304,6 +305,8 @@ static int plan_ports(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st, 
 	for (size_t i = 0; i < p->net->n_ports; i++) {
 		const struct tw_port_spec *pt = &p->net->ports[i];
 		struct tw_link live;
+		if (pt->move_addresses && tw_plan_move(c, p, st, pt, e) < 0)
+			return -1;
 		struct tw_step *s = object(p, st, TW_K_PORT, pt->ns, pt->dev, pt, pt->line, e);
 		if (!s)
 			return -1;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "engine/netns-id.h"
+#include "engine/pending.h"
 #include "engine/state.h"
 
 
@@ -365,6 +366,9 @@ int tw_state_prune(const char *rundir, bool dry_run, char *err, size_t errlen)
 			continue;
 		/* Dead, and its cookie never comes back: nobody opens these
 		 * names again, so removing them under the lock is final. */
+		char suffix[32];
+		snprintf(suffix, sizeof(suffix), "-nc%" PRIu64, cookies[i]);
+		tw_run_files_prune(rundir, suffix, dry_run);
 		const char *const files[] = { state, tmp, lock };
 		for (size_t f = 0; f < TW_ARRAY_SIZE(files); f++) {
 			bool gone = dry_run ? access(files[f], F_OK) == 0 : unlink(files[f]) == 0;

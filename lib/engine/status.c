@@ -7,6 +7,7 @@
 
 #include "engine/engine.h"
 #include "engine/holders.h"
+#include "engine/pending.h"
 #include "engine/run.h"
 #include "engine/state.h"
 #include "engine/teardown.h"
@@ -237,7 +238,9 @@ static void status_json(FILE *out, struct tw_ctx *c, struct tw_state *st)
 	}
 	fputs("],\"bridges\":[", out);
 	each_bridge(out, c, st, bridge_json);
-	fputs("]}\n", out);
+	fputs("]", out);
+	tw_pending_status(out, tw_state_path(st), true);
+	fputs("}\n", out);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -317,5 +320,7 @@ int tw_status(FILE *out, bool json, const struct tw_run_opts *o, struct tw_err *
 		status_json(out, run.ctx, run.st);
 	else
 		status_text(out, run.ctx, run.st);
+	if (!json)
+		tw_pending_status(out, tw_state_path(run.st), false);
 	return tw_run_close(&run, 0, e);
 }

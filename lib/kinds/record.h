@@ -28,6 +28,9 @@ enum tw_kind {
 	TW_K_SYSCTL, /* a namespace's setting (ip_forward); data: the value before */
 	TW_K_NAT,    /* a bridge's subnets masqueraded (nftables); arg: "UPLINK SUBNETS" */
 	TW_K_DHCP,   /* a bridge's dnsmasq: DHCP and DNS on it */
+	TW_K_MOVE,  /* a port's addresses and routes moved to its bridge; arg: the bridge, data:
+		     * the file that lists what moved; removed first, so they are back before the
+		     * port leaves the bridge */
 	TW_K__MAX
 };
 

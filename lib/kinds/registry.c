@@ -12,6 +12,7 @@ extern const struct tw_kind_ops tw_netns_ops, tw_bridge_ops, tw_vxlan_ops, tw_ve
 	tw_ovsport_ops;
 extern const struct tw_kind_ops tw_tun_ops, tw_macvlan_ops, tw_macvtap_ops;
 extern const struct tw_kind_ops tw_sysctl_ops, tw_nat_ops, tw_dhcp_ops;
+extern const struct tw_kind_ops tw_move_ops;
 
 static const struct {
 	const char *name; /* as the state file says it: never rename one */
@@ -34,6 +35,7 @@ static const struct {
 	[TW_K_SYSCTL] = { "sysctl", &tw_sysctl_ops },
 	[TW_K_NAT] = { "nat", &tw_nat_ops },
 	[TW_K_DHCP] = { "dhcp", &tw_dhcp_ops },
+	[TW_K_MOVE] = { "move", &tw_move_ops },
 };
 
 const struct tw_kind_ops *tw_kind_ops(enum tw_kind k)

@@ -134,6 +134,7 @@ EXTRA_DIST += \
 	tests/bad/nat-no-ipv4-address.xml \
 	tests/bad/nat-twice.xml \
 	tests/bad/nat-on-ovs.xml
+EXTRA_DIST += tests/bad/port-move-addresses-true.xml tests/bad/port-move-addresses-ovs.xml
 # control="evpn" (contract section 9)
 EXTRA_DIST += \
 	tests/bad/vxlan-control-unknown.xml \

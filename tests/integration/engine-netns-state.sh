@@ -30,8 +30,10 @@ bridge_xml() {
 
 ns_ino() { stat -L -c %i "/run/netns/$1"; }
 has_dev() { ip -n "$1" link show "$2" > /dev/null 2>&1; } # has_dev NS DEV
-# The files in the state directory, one line each, sorted.
-rundir_files() { ls "$TAPWIRE_RUNDIR" | sort; }
+# The files in the state directory, one line each, sorted; not the copies
+# of what each up applied (engine-move.sh checks that they go with their
+# state).
+rundir_files() { ls "$TAPWIRE_RUNDIR" | grep -v '^applied-' | sort; }
 # new_state BEFORE: the state file that appeared since the listing BEFORE.
 new_state() { rundir_files | comm -13 "$1" - | grep '^state' | head -n 1; }
 # The objects `tapwire -N NS status --json` lists, as json_summary lines.

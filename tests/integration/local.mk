@@ -50,6 +50,8 @@ TW_INTEGRATION_TESTS = \
 # NAT, DHCP and DNS on a bridge (contract section 7).
 TW_INTEGRATION_TESTS += tests/integration/engine-nat.sh
 EXTRA_DIST += tests/integration/nat-lib.sh
+TW_INTEGRATION_TESTS += tests/integration/engine-move.sh
+EXTRA_DIST += tests/integration/snap.jq
 # The libvirt hook: hook-ops.sh feeds it what libvirt 9.0 passed (recorded
 # in hook-data/ by hook-data/record); libvirt-*.sh run a private libvirtd.
 TW_HOOK_TESTS = tests/integration/hook-ops.sh tests/integration/hook-faults.sh \

@@ -61,3 +61,10 @@ TESTS += tests/unit/test-fwdrop
 tests_unit_test_fwdrop_SOURCES = tests/unit/test-fwdrop.c
 tests_unit_test_fwdrop_CPPFLAGS = $(lib_test_cppflags)
 tests_unit_test_fwdrop_LDADD = $(TW_ENGINE_LIBS)
+# The files of a change waiting for confirmation, and the text form of what
+# a move of addresses keeps.
+check_PROGRAMS += tests/unit/test-pending
+TESTS += tests/unit/test-pending
+tests_unit_test_pending_SOURCES = tests/unit/test-pending.c
+tests_unit_test_pending_CPPFLAGS = $(lib_test_cppflags) $(LIBNL_CFLAGS)
+tests_unit_test_pending_LDADD = $(TW_ENGINE_LIBS)
