@@ -20,3 +20,5 @@ EXTRA_DIST += bench/devices
 EXTRA_DIST += bench/nat
 # bench/move-gap: pings lost while the NIC goes into a bridge, tapwire against `ip`.
 EXTRA_DIST += bench/move-gap
+# bench/evpn: EVPN throughput and a host joining, with FRR (doc/evpn.md).
+EXTRA_DIST += bench/evpn

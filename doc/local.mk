@@ -2,6 +2,7 @@ dist_man_MANS += doc/tapwire-bridge-helper.8 doc/tapwire.8 doc/tapwire.xml.5
 EXTRA_DIST += doc/performance.md
 EXTRA_DIST += doc/nat-dhcp.md
 EXTRA_DIST += doc/host-nic.md
+EXTRA_DIST += doc/evpn.md
 # The picture in README.md: `tapwire show` of an example, drawn by
 # Graphviz's dot. The SVG is committed (a build needs no graphviz);
 # `make doc-pictures` draws it again from the example.

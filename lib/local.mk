@@ -74,6 +74,10 @@ lib_libtwengine_a_SOURCES += lib/engine/plan-move.c lib/engine/plan-move.h \
 	lib/engine/pending.c lib/engine/pending.h
 TW_ENGINE_LIBS = lib/libtwengine.a lib/libtwkinds.a lib/libtwnet.a lib/libtwcore.a $(LIBNL_LIBS) \
 	$(NFT_LIBS)
+# BGP EVPN (contract section 9): a vxlan's and its bridge port's flags;
+# whether an FRR serves a control="evpn" vxlan (tapwire doctor).
+lib_libtwnet_a_SOURCES += lib/net/brport.c lib/net/brport.h
+lib_libtwengine_a_SOURCES += lib/engine/plan-evpn.c lib/engine/evpn-check.c lib/engine/evpn-check.h
 # tapwire doctor's checks (their table is in cli/doctor.c) and tapwire
 # show's Graphviz; a libvirt conf setting (qemu.conf) for doctor and the hook.
 lib_libtwcore_a_SOURCES += lib/core/libvirt-conf.c lib/core/libvirt-conf.h

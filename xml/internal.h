@@ -105,4 +105,7 @@ int tw_xml_read_direct_source(const struct tw_xml_el *e, struct tw_iface *ifc);
 /* bridge-svc.c: a <tw:bridge>'s children, <tw:nat/> and <tw:dhcp>. */
 int tw_xml_read_bridge_svc(const struct tw_xml_el *e, struct tw_bridge_spec *b);
 
+/* vxlan-control.c: control= of a <tw:vxlan> and what "evpn" excludes. */
+int tw_xml_vxlan_control(const struct tw_xml_el *e, struct tw_vxlan_spec *vx);
+
 #endif

@@ -8,3 +8,4 @@ xml_libtwxml_a_SOURCES = \
 	xml/net.c xml/net-check.c xml/domain.c
 xml_libtwxml_a_SOURCES += xml/devices.c
 xml_libtwxml_a_SOURCES += xml/bridge-svc.c
+xml_libtwxml_a_SOURCES += xml/vxlan-control.c

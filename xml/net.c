@@ -241,7 +241,7 @@ static int check_peers(const struct tw_xml_el *e, const struct tw_vxlan_spec *vx
 static int read_vxlan(struct tw_xml_ctx *c, xmlNode *n, struct tw_net *net)
 {
 	static const char *const attrs[] = { "name", "namespace", "id", "local", "remote",
-					     "group", "port", "dev", "bridge", "mtu", NULL };
+					     "group", "port", "dev", "bridge", "mtu", "control", NULL };
 	char label[64];
 	struct tw_xml_el e = element(c, n, label, sizeof(label));
 	struct tw_vxlan_spec *vx = TW_XML_APPEND(net->vxlans, net->n_vxlans);
@@ -257,7 +257,8 @@ static int read_vxlan(struct tw_xml_ctx *c, xmlNode *n, struct tw_net *net)
 	    (r = tw_xml_get_ip(&e, "group", TW_XML_MULTICAST, &vx->has_group, &vx->group)) < 0 ||
 	    (r = get_port(&e, vx)) < 0 || (r = tw_xml_get_ifname(&e, "dev", false, vx->dev)) < 0 ||
 	    (r = tw_xml_get_ifname(&e, "bridge", false, vx->bridge)) < 0 ||
-	    (r = get_mtu(&e, &vx->mtu)) < 0 || (r = read_remotes(&e, vx)) < 0)
+	    (r = get_mtu(&e, &vx->mtu)) < 0 || (r = read_remotes(&e, vx)) < 0 ||
+	    (r = tw_xml_vxlan_control(&e, vx)) < 0)
 		return r;
 	return check_peers(&e, vx);
 }

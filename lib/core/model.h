@@ -105,6 +105,10 @@ struct tw_tap_spec {
 	int line;
 };
 
+/* Where a vxlan's remotes come from: the file (remote=, group=,
+ * <tw:remote>), or BGP EVPN (FRR's advertise-all-vni fills the FDB). */
+enum tw_vxlan_control { TW_VXLAN_STATIC = 0, TW_VXLAN_EVPN };
+
 struct tw_vxlan_spec {
 	char name[IFNAMSIZ];
 	char ns[TW_NSNAME_MAX];
@@ -118,6 +122,7 @@ struct tw_vxlan_spec {
 	char bridge[IFNAMSIZ];
 	unsigned mtu;
 	int line;
+	enum tw_vxlan_control control;
 };
 
 struct tw_port_spec {

@@ -161,6 +161,8 @@ static int plan_vxlans(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st,
 {
 	for (size_t i = 0; i < p->net->n_vxlans; i++) {
 		const struct tw_vxlan_spec *v = &p->net->vxlans[i];
+		if (tw_plan_evpn_on_ovs(p, v, e) < 0)
+			return -1;
 		struct tw_link live;
 		struct tw_step *s = object(p, st, TW_K_VXLAN, v->ns, v->name, v, v->line, e);
 		int r = s ? plan_object(c, p, st, s, &live, e) : -1;
@@ -175,7 +177,13 @@ static int plan_vxlans(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st,
 		if (r == TW_PRESENT) {
 			struct want w = { .mtu = v->mtu, .master = v->bridge[0] ? v->bridge : NULL,
 					  .stp = -1 };
-			if (diff_dev(c, p, st, v->ns, v->name, &live, &w, v->line) < 0)
+			struct tw_evpn_setting ev[TW_EVPN_SETTINGS];
+			size_t n_ev = tw_plan_evpn(c, st, v, &live, ev);
+			int d = diff_dev(c, p, st, v->ns, v->name, &live, &w, v->line);
+			for (size_t k = 0; d == 0 && k < n_ev; k++)
+				d = setting(p, st, v->ns, v->name, ev[k].what, ev[k].differs,
+					    ev[k].old, ev[k].value, v->line);
+			if (d < 0)
 				return tw_err_set(e, 1, "out of memory");
 		}
 		for (size_t k = 0; k < v->n_remotes; k++) {

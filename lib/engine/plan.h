@@ -65,6 +65,19 @@ int tw_plan_probe(struct tw_ctx *c, struct tw_plan *p, struct tw_step *s, bool f
  * bridge's traffic (engine/forward-drop.h). */
 int tw_plan_svc(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st, struct tw_err *e);
 void tw_plan_svc_warn(struct tw_ctx *c, const struct tw_plan *p, FILE *err);
+/* plan-evpn.c: the settings a vxlan that is there needs for its control=
+ * (learning, port-learning, neigh-suppress), into out; their number. */
+#define TW_EVPN_SETTINGS 3
+struct tw_evpn_setting {
+	const char *what, *old, *value;
+	bool differs;
+};
+/* control="evpn" on an Open vSwitch bridge (its bridge= moved to an OVS
+ * port): exit 2, FRR serves only a Linux bridge's ports. */
+int tw_plan_evpn_on_ovs(const struct tw_plan *p, const struct tw_vxlan_spec *v,
+			struct tw_err *e);
+size_t tw_plan_evpn(struct tw_ctx *c, struct tw_state *st, const struct tw_vxlan_spec *v,
+		    const struct tw_link *live, struct tw_evpn_setting out[TW_EVPN_SETTINGS]);
 
 /* apply.c: steps that change something (the kernel or the record). */
 size_t tw_plan_changes(const struct tw_plan *p);

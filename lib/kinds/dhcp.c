@@ -8,14 +8,15 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "kinds/kind.h"
@@ -105,25 +106,39 @@ static pid_t running(const struct paths *p)
 	return ours(pid, p) ? (pid_t)pid : 0;
 }
 
-static void sleep_ms(long ms)
+/* Whether process fd (a pidfd) has ended within ms: the kernel says so
+ * only once the process has closed its files, so its sockets are free. */
+static bool ended(int fd, int ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-	nanosleep(&ts, NULL);
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	int r;
+	while ((r = poll(&pfd, 1, ms)) < 0 && errno == EINTR)
+		;
+	return r > 0;
 }
 
-/* Stop our dnsmasq: TERM, then KILL after 2 s. */
+/* Stop our dnsmasq: TERM, then KILL after 2 s, and wait until it has
+ * ended. Not the pid file (dnsmasq removes it before it is gone), nor its
+ * command line (empty once its memory is released, while its listening
+ * sockets are still open: a new dnsmasq would fail to bind them). A pidfd
+ * (Linux 5.3) also never signals a pid reused by another process. */
 static void stop(const struct paths *p)
 {
 	pid_t pid = running(p);
 	if (!pid)
 		return;
-	kill(pid, SIGTERM);
-	/* Not the pid file: dnsmasq removes it before it is gone. */
-	for (int i = 0; i < 200 && ours((unsigned long)pid, p); i++) {
-		if (i == 100)
-			kill(pid, SIGKILL);
-		sleep_ms(20);
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (fd < 0 || !ours((unsigned long)pid, p)) { /* gone, or reused before the pidfd */
+		if (fd >= 0)
+			close(fd);
+		return;
 	}
+	syscall(SYS_pidfd_send_signal, fd, SIGTERM, NULL, 0);
+	if (!ended(fd, 2000)) {
+		syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+		ended(fd, 2000);
+	}
+	close(fd);
 }
 
 static int write_file(const char *path, const char *text, char *why, size_t len)

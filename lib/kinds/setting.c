@@ -1,5 +1,6 @@
 /* A setting tapwire changed on a device it did not create: the MTU, the
- * master, up, the MAC, a bridge's STP. The record keeps the value from
+ * master, up, the MAC, a bridge's STP, a vxlan's or bridge port's learning
+ * and neigh_suppress (net/brport.h). The record keeps the value from
  * before, and releasing it puts that value back. The key is (ns, dev,
  * setting); data is the old value, step->value the new one. */
 #include <errno.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 
 #include "net/bridge.h"
+#include "net/brport.h"
 #include "kinds/kind.h"
 #include "net/ovs.h"
 
@@ -42,6 +44,12 @@ static int attr_set(struct tw_ctx *c, const char *ns, const char *dev, const cha
 		r = tw_link_get(nl, dev, 0, &live);
 	if (r < 0) {
 		snprintf(why, len, "%s", strerror(-r));
+		return r;
+	}
+	if (tw_evpn_setting(what)) {
+		r = tw_evpn_setting_apply(nl, live.ifindex, what, !strcmp(value, "1"));
+		if (r < 0)
+			tw_nl_strerror(nl, r, why, len);
 		return r;
 	}
 	struct tw_link_change ch = TW_LINK_CHANGE_INIT;

@@ -1,5 +1,7 @@
 /* VXLAN devices: one VNI over a UDP underlay, to one remote, a multicast
- * group, or (with fdb.c) a list of remotes by head-end replication. */
+ * group, (with fdb.c) a list of remotes by head-end replication, or the
+ * remotes BGP EVPN tells FRR about (control="evpn": no learning, and its
+ * bridge port without learning and with neigh_suppress). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,6 +10,7 @@
 #include <netlink/route/link/vxlan.h>
 
 #include "kinds/kind.h"
+#include "net/brport.h"
 
 #define VXLAN_PORT 4789 /* IANA; the kernel's own default is Linux's old 8472 */
 
@@ -25,6 +28,12 @@ static int vx_probe(struct tw_ctx *c, const struct tw_step *s, struct tw_link *l
 		snprintf(why, len, "exists with VNI %u, not %u", live->vxlan_id, v->id);
 		return -EEXIST;
 	}
+	/* The kernel cannot drop a default destination in place, and one
+	 * beside EVPN's flood list would get every broadcast. */
+	if (r == TW_PRESENT && v && v->control == TW_VXLAN_EVPN && live->vx.has_remote) {
+		snprintf(why, len, "exists with a remote of its own, which control='evpn' takes from BGP; remove the device first (tapwire down)");
+		return -EEXIST;
+	}
 	return r;
 }
 
@@ -38,6 +47,8 @@ static int vx_fill(struct tw_ctx *c, const struct tw_step *s, struct rtnl_link *
 		rtnl_link_set_mtu(l, s->mtu);
 	rtnl_link_vxlan_set_id(l, v->id);
 	rtnl_link_vxlan_set_port(l, v->port ? v->port : VXLAN_PORT);
+	if (v->control == TW_VXLAN_EVPN)
+		rtnl_link_vxlan_set_learning(l, 0);
 	struct nl_addr *a;
 	if (v->has_local && (a = ip_addr(&v->local))) {
 		rtnl_link_vxlan_set_local(l, a);
@@ -67,6 +78,19 @@ static int vx_fill(struct tw_ctx *c, const struct tw_step *s, struct rtnl_link *
 	return 0;
 }
 
+/* The port flags go in a second message: the creating one carries the
+ * master, but a port's flags only exist once it is one. */
+static int evpn_port(struct tw_nl *nl, const struct tw_step *s, char *why, size_t len)
+{
+	struct tw_link l;
+	int r = tw_link_get(nl, s->key.name, 0, &l);
+	if (r == 0)
+		r = tw_brport_set(nl, l.ifindex, 0, 1);
+	if (r < 0)
+		tw_nl_strerror(nl, r, why, len);
+	return r;
+}
+
 static int vx_create(struct tw_ctx *c, const struct tw_step *s, char *why, size_t len)
 {
 	struct tw_nl *nl;
@@ -78,10 +102,14 @@ static int vx_create(struct tw_ctx *c, const struct tw_step *s, char *why, size_
 	struct rtnl_link *l = rtnl_link_vxlan_alloc();
 	if (!l)
 		return -ENOMEM;
+	const struct tw_vxlan_spec *v = s->spec;
 	r = vx_fill(c, s, l, why, len);
 	if (r == 0 && (r = tw_link_create(nl, l)) < 0)
 		tw_nl_strerror(nl, r, why, len);
 	rtnl_link_put(l);
+	/* Half made is not made: this run's rollback knows only steps done. */
+	if (r == 0 && v->control == TW_VXLAN_EVPN && (r = evpn_port(nl, s, why, len)) < 0)
+		tw_link_delete_by_name(nl, s->key.name);
 	return r;
 }
 
@@ -114,9 +142,11 @@ static void vx_describe(const struct tw_step *s, char *buf, size_t len)
 	char mtu[24] = "";
 	if (s->mtu)
 		snprintf(mtu, sizeof(mtu), " mtu %u", s->mtu);
-	snprintf(buf, len, "vxlan %s id %u%s%s dstport %u%s%s%s%s%s", label, v->id, local, dst,
+	snprintf(buf, len, "vxlan %s id %u%s%s dstport %u%s%s%s%s%s%s", label, v->id, local, dst,
 		 v->port ? v->port : VXLAN_PORT, v->dev[0] ? " dev " : "", v->dev,
-		 v->bridge[0] ? " master " : "", v->bridge, mtu);
+		 v->bridge[0] ? " master " : "", v->bridge, mtu,
+		 v->control == TW_VXLAN_EVPN ? " nolearning, port learning off neigh_suppress on; "
+					       "remotes from BGP EVPN (FRR advertise-all-vni)" : "");
 }
 
 const struct tw_kind_ops tw_vxlan_ops = {

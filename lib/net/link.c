@@ -7,6 +7,8 @@
 
 #include <netlink/attr.h>
 
+#include "net/brport.h"
+
 static void copy_str_attr(char *dst, size_t len, const struct nlattr *a)
 {
 	if (a)
@@ -43,8 +45,11 @@ static void parse_info_data(struct tw_link *out, struct nlattr *data)
 			out->macvlan_mode = nla_get_u32(mv[IFLA_MACVLAN_MODE]);
 	} else if (!strcmp(out->kind, "vxlan")) {
 		struct nlattr *vx[IFLA_VXLAN_MAX + 1];
-		if (nla_parse_nested(vx, IFLA_VXLAN_MAX, data, NULL) == 0 && vx[IFLA_VXLAN_ID])
+		if (nla_parse_nested(vx, IFLA_VXLAN_MAX, data, NULL) < 0)
+			return;
+		if (vx[IFLA_VXLAN_ID])
 			out->vxlan_id = nla_get_u32(vx[IFLA_VXLAN_ID]);
+		tw_vxlan_parse(out, vx);
 	}
 }
 
@@ -81,6 +86,7 @@ static int parse_link(struct nl_msg *msg, void *arg)
 	if (tb[IFLA_NUM_RX_QUEUES])
 		out->num_rx_queues = nla_get_u32(tb[IFLA_NUM_RX_QUEUES]);
 	out->stp = -1;
+	out->vx.learning = out->brport.learning = out->brport.neigh_suppress = -1;
 	out->tun.owner = out->tun.group = -1;
 	if (tb[IFLA_LINKINFO]) {
 		struct nlattr *li[IFLA_INFO_MAX + 1];
@@ -89,6 +95,7 @@ static int parse_link(struct nl_msg *msg, void *arg)
 			copy_str_attr(out->slave_kind, sizeof(out->slave_kind), li[IFLA_INFO_SLAVE_KIND]);
 			if (li[IFLA_INFO_DATA])
 				parse_info_data(out, li[IFLA_INFO_DATA]);
+			tw_brport_parse(out, li[IFLA_INFO_SLAVE_DATA]);
 		}
 	}
 	return 0;

@@ -29,6 +29,13 @@ struct tw_link {
 	char alias[64];     /* IFLA_IFALIAS, cut to fit; "" for none */
 	uint32_t vxlan_id;  /* vxlan: VNI */
 	uint32_t macvlan_mode; /* macvlan, macvtap: MACVLAN_MODE_*, 0 unknown */
+	struct {            /* vxlan (net/brport.c): -1 when the kernel did not say */
+		int learning;   /* IFLA_VXLAN_LEARNING */
+		bool has_remote; /* a default destination (IFLA_VXLAN_GROUP/GROUP6) */
+	} vx;
+	struct {            /* a bridge port's flags (IFLA_INFO_SLAVE_DATA), -1 unknown */
+		int learning, neigh_suppress;
+	} brport;
 	struct {            /* tun/tap (IFLA_INFO_KIND "tun") */
 		int type;       /* IFF_TUN or IFF_TAP, 0 unknown */
 		long owner;     /* -1 = none */

@@ -135,3 +135,11 @@ EXTRA_DIST += \
 	tests/bad/nat-twice.xml \
 	tests/bad/nat-on-ovs.xml
 EXTRA_DIST += tests/bad/port-move-addresses-true.xml tests/bad/port-move-addresses-ovs.xml
+# control="evpn" (contract section 9)
+EXTRA_DIST += \
+	tests/bad/vxlan-control-unknown.xml \
+	tests/bad/vxlan-evpn-group.xml \
+	tests/bad/vxlan-evpn-no-bridge.xml \
+	tests/bad/vxlan-evpn-no-local.xml \
+	tests/bad/vxlan-evpn-remote-children.xml \
+	tests/bad/vxlan-evpn-remote.xml

@@ -15,6 +15,7 @@ e2e_init "$@"
 . "$top_srcdir/tests/integration/nat-lib.sh"
 nat_need_tools
 trap 'nat_stop_dnsmasqs; e2e_cleanup' EXIT
+nat_dnsmasq_log
 
 MAC=52:54:00:00:05:32
 nat_wan_up
@@ -54,6 +55,7 @@ if [ "$rc" = 0 ] && [ -n "$pass" ]; then
 else
 	not_ok "the guest leases by DHCP and pings wan through NAT"
 	tr -d '\r' < "$dir/serial" 2>/dev/null | grep -a 'tw:\|TAPWIRE' | tail -n 20 | sed 's/^/#   /'
+	nat_log_diag
 fi
 like "$pass" ' addr=10\.0\.5\.50/24 ' "its address is the fixed one for its MAC"
 like "$(cat "$TAPWIRE_RUNDIR/dnsmasq/br0.leases" 2>/dev/null)" " $MAC 10\.0\.5\.50 " \
@@ -62,7 +64,7 @@ check "this namespace reaches the guest at its leased address" \
 	ping -c 1 -W 2 -q 10.0.5.50
 # A namespace client on the same bridge: a lease of its own, and the
 # guest's name resolved by the bridge's dnsmasq.
-like "$(nat_lease c1)" '^10\.0\.5\.1[0-9][0-9]$' "namespace c1 on the same bridge leases too"
+nat_lease_like c1 '^10\.0\.5\.1[0-9][0-9]$' "namespace c1 on the same bridge leases too"
 like "$(ip netns exec c1 busybox nslookup guest 10.0.5.1 2>&1)" 'Address:? *(1: )?10\.0\.5\.50' \
 	"c1 resolves the guest's name against the bridge's dnsmasq"
 check "c1 pings the guest by its leased address" pings c1 10.0.5.50

@@ -21,6 +21,7 @@ nat_need_tools
 trap 'nat_stop_dnsmasqs; tw_cleanup' EXIT
 
 lease() { nat_lease "$@"; }
+nat_dnsmasq_log
 dnsmasq_pid() { nat_dnsmasq_pid br0; }
 dnsmasqs() { nat_dnsmasqs; }
 
@@ -98,25 +99,31 @@ run up "$TW_TMP/nat.xml"
 like "$out" '^\+ dhcp br0' "up starts it again"
 new=$(dnsmasq_pid)
 check "a new dnsmasq runs" test -n "$new" -a "$new" != "$pid" -a -d "/proc/$new"
-like "$(lease c1)" '^10\.0\.5\.1[0-9][0-9]$' "c1 leases again"
+nat_lease_like c1 '^10\.0\.5\.1[0-9][0-9]$' "c1 leases again"
 
 # The bridge deleted behind tapwire's back: its dnsmasq, bound to the old
 # device, starts again with the new one.
 ip link del br0
 run up "$TW_TMP/nat.xml"
+is "$rc" 0 "a bridge made again: up exits 0"; [ "$rc" = 0 ] || diag "$out" "$err"
 like "$out" '^\+ dhcp br0' "a bridge made again: its dnsmasq starts again"
 check "the dnsmasq bound to the old bridge is gone" nat_gone "$new"
 new=$(dnsmasq_pid)
-like "$(lease c1)" '^10\.0\.5\.1[0-9][0-9]$' "c1 leases on the new bridge"
+nat_lease_like c1 '^10\.0\.5\.1[0-9][0-9]$' "c1 leases on the new bridge"
 
 # Converging: a new range restarts dnsmasq with it; no <tw:dhcp> stops it.
 # (The same file changed: another file for the owner would be refused.)
 cp "$TW_TMP/nat.xml" "$TW_TMP/nat-a.xml"
 sed 's/range="10.0.5.100,10.0.5.199"/range="10.0.5.150,10.0.5.160"/' "$TW_TMP/nat-a.xml" > "$TW_TMP/nat.xml"
 run up "$TW_TMP/nat.xml"
+is "$rc" 0 "a new range: up exits 0"; [ "$rc" = 0 ] || diag "$out" "$err"
 like "$out" '^\+ dhcp br0: dnsmasq, range 10.0.5.150-10.0.5.160' "a new range: dnsmasq again"
-check "the old dnsmasq is gone" nat_gone "$new"
-like "$(lease c1)" '^10\.0\.5\.1(5[0-9]|60)$' "c1 leases from the new range"
+if nat_gone "$new"; then ok "the old dnsmasq is gone"; else
+	not_ok "the old dnsmasq is gone"
+	diag "old: '$new'${new:+, $(tr '\0' ' ' < "/proc/$new/cmdline" 2>&1)}" "$out" "$err"
+	nat_diag c1
+fi
+nat_lease_like c1 '^10\.0\.5\.1(5[0-9]|60)$' "c1 leases from the new range"
 grep -v '<tw:dhcp\|</tw:dhcp>\|<tw:host' "$TW_TMP/nat-a.xml" > "$TW_TMP/nat.xml"
 run up "$TW_TMP/nat.xml"
 like "$out" '^- dhcp br0$' "no <tw:dhcp>: its record goes"
@@ -166,7 +173,7 @@ is "$(records)" 0 "nothing is on record"
 # A dnsmasq that cannot start: up fails and undoes all it made.
 export TAPWIRE_DNSMASQ=/bin/false
 run up "$TW_TMP/nat.xml"
-unset TAPWIRE_DNSMASQ
+nat_dnsmasq_log
 is "$rc" 1 "dnsmasq fails: exit 1"
 like "$err" "nat.xml:6: dhcp br0: .*dnsmasq failed" "the error names the dhcp element"
 is "$(netns_names | tr '\n' ' ')" "wan " "the namespaces made are gone again"

@@ -134,6 +134,20 @@ EXTRA_DIST += $(TW_DEVICES_TESTS)
 # (issue 16); the examples' libvirt domains defined and started (issue 16).
 TESTS += tests/integration/engine-tun-access.sh tests/integration/libvirt-examples.sh
 EXTRA_DIST += tests/integration/engine-tun-access.sh tests/integration/libvirt-examples.sh
+# tw_evpn_served, doctor's FRR check, on its own (evpn.sh).
+check_PROGRAMS += tests/tw-evpn-served
+tests_tw_evpn_served_SOURCES = tests/evpn-served.c
+tests_tw_evpn_served_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS)
+tests_tw_evpn_served_LDADD = $(TW_ENGINE_LIBS)
+# BGP EVPN (contract section 9): control="evpn" in the kernel without FRR,
+# then hosts with their own zebra + bgpd (Debian frr), a QEMU guest among them.
+TW_EVPN_TESTS = tests/integration/evpn-flags.sh tests/integration/evpn.sh
+TESTS += $(TW_EVPN_TESTS)
+EXTRA_DIST += $(TW_EVPN_TESTS) tests/integration/evpn-lib.sh
+# OVN binds the ports tapwire attaches (private northd, databases and one
+# ovn-controller per host namespace, Open vSwitch's userspace datapath).
+TESTS += tests/integration/ovn.sh
+EXTRA_DIST += tests/integration/ovn.sh
 # tapwire doctor, each check with its fault planted in a private mount
 # namespace; tapwire show --dot through Graphviz's dot.
 TW_DOCTOR_TESTS = tests/integration/doctor.sh tests/integration/show.sh

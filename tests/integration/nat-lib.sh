@@ -47,6 +47,44 @@ nat_lease() { # nat_lease NS
 	cat "$TW_TMP/leased" 2>/dev/null
 }
 
+# dnsmasq logs (with --log-dhcp) to $TW_TMP/dnsmasq.log: TAPWIRE_DNSMASQ
+# names a wrapper that keeps dnsmasq's command line (argv[0] "dnsmasq",
+# tapwire's --conf-file first), so tapwire still knows it for its own.
+nat_dnsmasq_log() {
+	printf '%s\n' '#!/bin/bash' \
+		"exec -a dnsmasq /usr/sbin/dnsmasq \"\$@\" --log-facility=$TW_TMP/dnsmasq.log --log-dhcp" \
+		> "$TW_TMP/dnsmasq-log.sh"
+	chmod 755 "$TW_TMP/dnsmasq-log.sh"
+	export TAPWIRE_DNSMASQ="$TW_TMP/dnsmasq-log.sh"
+}
+
+# What a failed lease needs to be understood: udhcpc's output, the
+# dnsmasqs of this test and their sockets, and dnsmasq's log.
+nat_diag() { # nat_diag NS
+	diag "udhcpc in $1:" "$(cat "$TW_TMP/udhcpc.out" 2>/dev/null)"
+	for f in "$TAPWIRE_RUNDIR"/dnsmasq/*.pid; do
+		[ -f "$f" ] && diag "$f: $(cat "$f")"
+	done
+	diag "dnsmasqs:" "$(pgrep -af "^dnsmasq --conf-file=$TAPWIRE_RUNDIR/")"
+	diag "port 67:" "$(ss -H -lnup 'sport = :67' 2>&1)"
+	nat_log_diag
+}
+
+# The end of dnsmasq's log (nat_dnsmasq_log), without --log-dhcp's chatter.
+nat_log_diag() {
+	diag "dnsmasq.log (last 60 lines):" "$(grep -v " tags: \| vendor class: \| available DHCP range: " \
+		"$TW_TMP/dnsmasq.log" 2>/dev/null | tail -n 60)"
+}
+
+# like, for a lease of namespace NS; on failure, what nat_diag shows.
+nat_lease_like() { # nat_lease_like NS PATTERN NAME
+	got=$(nat_lease "$1")
+	if printf '%s' "$got" | grep -Eq -- "$2"; then ok "$3"; else
+		like "$got" "$2" "$3"
+		nat_diag "$1"
+	fi
+}
+
 # dnsmasq of bridge $1 (in this namespace): its pid, and how many of this
 # test's run directory run (the pid namespace is the host's: never count by
 # name alone).
