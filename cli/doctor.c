@@ -17,6 +17,7 @@ static const struct tw_check checks[] = {
 	{ "hook", tw_doctor_hook },            /* where libvirt runs it; seen by the daemon */
 	{ "hook-conf", tw_cli_doctor_hook_conf }, /* tapwire.conf, as the hook reads it */
 	{ "qemu-conf", tw_doctor_qemu_conf },  /* bridge_helper for session libvirt */
+	{ "frr", tw_doctor_frr },              /* an FRR for each control="evpn" vxlan */
 	{ NULL, NULL },
 };
 

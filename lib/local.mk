@@ -83,5 +83,5 @@ lib_libtwengine_a_SOURCES += lib/engine/plan-evpn.c lib/engine/evpn-check.c lib/
 lib_libtwcore_a_SOURCES += lib/core/libvirt-conf.c lib/core/libvirt-conf.h
 lib_libtwengine_a_SOURCES += lib/engine/doctor.c lib/engine/doctor.h \
 	lib/engine/doctor-helper.c lib/engine/doctor-devices.c lib/engine/doctor-hook.c \
-	lib/engine/doctor-qemu-conf.c lib/engine/doctor-forward.c \
+	lib/engine/doctor-qemu-conf.c lib/engine/doctor-forward.c lib/engine/doctor-frr.c \
 	lib/engine/dot.c lib/engine/dot.h lib/engine/show-owner.c

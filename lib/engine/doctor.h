@@ -93,6 +93,7 @@ void tw_doctor_devices(struct tw_doctor *d); /* doctor-devices.c */
 void tw_doctor_hook(struct tw_doctor *d);    /* doctor-hook.c */
 void tw_doctor_qemu_conf(struct tw_doctor *d); /* doctor-qemu-conf.c */
 void tw_doctor_forward(struct tw_doctor *d); /* doctor-forward.c */
+void tw_doctor_frr(struct tw_doctor *d);     /* doctor-frr.c */
 
 #define TW_HELPER_PATH LIBEXECDIR "/tapwire-bridge-helper"
 #define TW_HELPER_POLICY SYSCONFDIR "/tapwire/bridge.conf"

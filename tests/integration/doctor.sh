@@ -59,7 +59,7 @@ problems() { grep -c '^problem: ' "$TW_TMP/out"; }
 healthy() {
 	is "$(doctor)" 0 "$1: exit 0"
 	is "$(problems)/$(tail -n 1 "$TW_TMP/out")" \
-		"0/doctor: no problems found (7 checks: helper policy devices forward hook hook-conf qemu-conf)" \
+		"0/doctor: no problems found (8 checks: helper policy devices forward hook hook-conf qemu-conf frr)" \
 		"$1: no problem, the summary"
 }
 # finds NAME PATTERN: exit 1, one problem line, matching PATTERN
@@ -147,7 +147,7 @@ like "$(out)" "^note: the installed helper reads the policy $R/etc/tapwire/other
 export TAPWIRE_BRIDGE_HELPER="$HELPER" TAPWIRE_BRIDGE_CONF="$POLICY"
 chmod 0644 "$POLICY"
 doctor --json > /dev/null; mv "$TW_TMP/out" "$TW_TMP/json"
-is "$(jq -r '.checks | join(" ")' "$TW_TMP/json")" "helper policy devices forward hook hook-conf qemu-conf" \
+is "$(jq -r '.checks | join(" ")' "$TW_TMP/json")" "helper policy devices forward hook hook-conf qemu-conf frr" \
 	"--json: one JSON document, naming the checks"
 chmod 0666 "$POLICY"
 doctor --json > /dev/null; mv "$TW_TMP/out" "$TW_TMP/json"
@@ -278,6 +278,35 @@ rm "$ALICE_CONF"
 echo "bridge_helper = \"$HELPER\"" > "$ALICE_CONF"
 chown 4001:4001 "$ALICE_CONF"
 healthy "everything repaired"
+
+# ---- an FRR with BGP EVPN for each control="evpn" vxlan on record: a
+# vxlan up in this test's namespace, a vtysh that knows nothing
+cat > "$TW_TMP/evpn.xml" <<'EOF'
+<tw:net xmlns:tw="urn:tapwire:1" name="evpn">
+  <tw:bridge name="brv"/>
+  <tw:vxlan name="vx42" id="42" local="192.0.2.1" bridge="brv" control="evpn"/>
+</tw:net>
+EOF
+if "$TW" up -q "$TW_TMP/evpn.xml" 2> "$TW_TMP/evpn.err"; then
+	printf '#!/bin/sh\necho "%% zebra is not running" >&2\nexit 1\n' > "$TW_TMP/vtysh"
+	chmod +x "$TW_TMP/vtysh"
+	export TAPWIRE_VTYSH="$TW_TMP/vtysh"
+	# Outside a pid namespace of its own: in one, /proc/1 is not this
+	# namespace's init and the state file is looked for under the host's
+	# name. The host's libvirt daemons, seen then, do not matter here.
+	export TAPWIRE_LIBVIRT_HOOKS="$TW_TMP/nolibvirt/hooks"
+	"$TW" doctor > "$TW_TMP/out" 2>&1
+	is $? 1 "a control=\"evpn\" vxlan without FRR: exit 1"
+	like "$(grep '^problem: ' "$TW_TMP/out")" \
+		"^problem: vxlan vx42 \(control=\"evpn\"\) is served by no FRR with BGP EVPN: no zebra runs.*fix: run FRR's zebra and bgpd with 'advertise-all-vni'" \
+		"... named, with why and fix"
+	export TAPWIRE_LIBVIRT_HOOKS="$HOOKS"
+	unset TAPWIRE_VTYSH
+	"$TW" down -q "$TW_TMP/evpn.xml"
+	healthy "the evpn vxlan gone"
+else
+	not_ok "up of a control=\"evpn\" vxlan"; diag "$(cat "$TW_TMP/evpn.err")"
+fi
 
 # ---- usage
 "$TW" doctor extra > /dev/null 2>&1
