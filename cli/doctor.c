@@ -21,9 +21,9 @@ static const struct tw_check checks[] = {
 	{ NULL, NULL },
 };
 
-int tw_cli_doctor(bool json)
+int tw_cli_doctor(bool json, const char *netns)
 {
-	struct tw_doctor d = { 0 };
+	struct tw_doctor d = { .netns = netns };
 	tw_doctor_run(&d, checks);
 	tw_doctor_print(stdout, &d, checks, json);
 	size_t problems = tw_doctor_problems(&d);
@@ -31,8 +31,8 @@ int tw_cli_doctor(bool json)
 	return problems ? TW_EXIT_REFUSED : 0;
 }
 
-int tw_cli_more(const char *cmd, const char *file, const char *owner, bool json, bool dot,
-		bool other)
+int tw_cli_more(const char *cmd, const char *file, const char *owner, const char *netns,
+		bool json, bool dot, bool other)
 {
 	bool show = !strcmp(cmd, "show");
 	if (dot && !show)
@@ -45,5 +45,5 @@ int tw_cli_more(const char *cmd, const char *file, const char *owner, bool json,
 		return tw_cli_show(file, owner);
 	if (file || owner)
 		return tw_cli_fail(TW_EXIT_INPUT, "doctor takes no FILE and no --owner");
-	return tw_cli_doctor(json);
+	return tw_cli_doctor(json, netns);
 }

@@ -7,14 +7,15 @@
 
 #include "engine/doctor.h"
 
-/* doctor or show (cmd) from the command line: its FILE, --owner, --json,
- * --dot; other: an option neither takes was given (-n, -q). */
-int tw_cli_more(const char *cmd, const char *file, const char *owner, bool json, bool dot,
-		bool other);
+/* doctor or show (cmd) from the command line: its FILE, --owner, --netns
+ * (NULL without; the namespace is entered already), --json, --dot; other:
+ * an option neither takes was given (-n, -q). */
+int tw_cli_more(const char *cmd, const char *file, const char *owner, const char *netns,
+		bool json, bool dot, bool other);
 
 /* Runs every check; prints one line per finding and a summary (or one JSON
  * document). 0 when no problem was found, else TW_EXIT_REFUSED. */
-int tw_cli_doctor(bool json);
+int tw_cli_doctor(bool json, const char *netns);
 
 /* doctor-policy.c: the helper's policy, read by the helper's own parser. */
 void tw_cli_doctor_policy(struct tw_doctor *d);

@@ -523,7 +523,8 @@ int main(int argc, char **argv)
 	if (c.owner && (!strcmp(c.cmd, "status") || !strcmp(c.cmd, "detach") || !strcmp(c.cmd, "gc")))
 		return tw_cli_fail(TW_EXIT_INPUT, "%s: --owner does not apply (see tapwire --help)", c.cmd);
 	if (!strcmp(c.cmd, "doctor") || !strcmp(c.cmd, "show") || c.dot)
-		return tw_cli_more(c.cmd, c.file, c.owner, c.json, c.dot, c.dry_run || c.quiet);
+		return tw_cli_more(c.cmd, c.file, c.owner, c.netns, c.json, c.dot,
+				   c.dry_run || c.quiet);
 	if (geteuid() != 0 && (!strcmp(c.cmd, "up") || !strcmp(c.cmd, "down") ||
 			       !strcmp(c.cmd, "attach") || !strcmp(c.cmd, "detach")))
 		return tw_cli_fail(TW_EXIT_REFUSED, "%s needs root (it changes network devices and writes "

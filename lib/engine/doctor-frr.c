@@ -1,7 +1,8 @@
 /* doctor: an FRR with BGP EVPN for each control="evpn" vxlan tapwire has
  * on record (engine/evpn-check.h). Without one the vxlan has no remote at
  * all: FRR, not tapwire, fills its forwarding database (contract section
- * 9). Checked in the network namespace doctor runs in. */
+ * 9). Checked in the network namespace doctor runs in: with --netns NAME,
+ * its own vxlans are asked of the FRR with pathspace NAME. */
 #include <stdio.h>
 
 #include "core/util.h"
@@ -29,7 +30,7 @@ static void one(void *arg, const char *pathspace, const char *ns, const char *vx
 void tw_doctor_frr(struct tw_doctor *d)
 {
 	char err[512], what[TW_DOCTOR_TEXT];
-	if (tw_evpn_each(tw_default_rundir(), "", one, d, err, sizeof(err)) >= 0)
+	if (tw_evpn_each(tw_default_rundir(), d->netns ? d->netns : "", one, d, err, sizeof(err)) >= 0)
 		return;
 	snprintf(what, sizeof(what), "the control=\"evpn\" vxlans on record are not checked: %s", err);
 	tw_doctor_add(d, true, what, "the state cannot be read", "run tapwire doctor as root");

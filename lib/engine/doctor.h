@@ -35,6 +35,7 @@ struct tw_doctor {
 	size_t n, cap;
 	size_t lost;       /* findings that found no memory: problems too */
 	const char *check; /* the check running now */
+	const char *netns; /* --netns: the namespace doctor runs in, NULL for the host's */
 	/* Who the helper's policy lets call it, as the policy check found it
 	 * (later checks ask about these): everyone, or these ids. */
 	bool policy_read, everyone;

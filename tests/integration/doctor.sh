@@ -300,9 +300,26 @@ if "$TW" up -q "$TW_TMP/evpn.xml" 2> "$TW_TMP/evpn.err"; then
 	like "$(grep '^problem: ' "$TW_TMP/out")" \
 		"^problem: vxlan vx42 \(control=\"evpn\"\) is served by no FRR with BGP EVPN: no zebra runs.*fix: run FRR's zebra and bgpd with 'advertise-all-vni'" \
 		"... named, with why and fix"
+	"$TW" down -q "$TW_TMP/evpn.xml"
+	# With --netns, the vxlans there are asked of the FRR run with that
+	# namespace's pathspace (vtysh -N site), not of the host's.
+	printf '#!/bin/sh\necho "$*" >> "%s"\necho "%% zebra is not running" >&2\nexit 1\n' \
+		"$TW_TMP/vtysh.args" > "$TW_TMP/vtysh"
+	ip netns add site
+	if "$TW" -N site up -q "$TW_TMP/evpn.xml" 2> "$TW_TMP/evpn.err"; then
+		"$TW" -N site doctor > "$TW_TMP/out" 2>&1
+		is $? 1 "doctor --netns site, its evpn vxlan without FRR: exit 1"
+		like "$(grep '^problem: vxlan' "$TW_TMP/out")" \
+			"^problem: vxlan vx42 .*fix: run zebra and bgpd for it with pathspace site \(zebra -N site\)" \
+			"... the fix names the pathspace site"
+		like "$(cat "$TW_TMP/vtysh.args")" "^-N site -c " "... and vtysh was asked with -N site"
+		"$TW" -N site down -q "$TW_TMP/evpn.xml"
+	else
+		not_ok "up of a control=\"evpn\" vxlan in namespace site"; diag "$(cat "$TW_TMP/evpn.err")"
+	fi
+	ip netns del site
 	export TAPWIRE_LIBVIRT_HOOKS="$HOOKS"
 	unset TAPWIRE_VTYSH
-	"$TW" down -q "$TW_TMP/evpn.xml"
 	healthy "the evpn vxlan gone"
 else
 	not_ok "up of a control=\"evpn\" vxlan"; diag "$(cat "$TW_TMP/evpn.err")"
