@@ -39,10 +39,10 @@ int tw_cli_more(const char *cmd, const char *file, const char *owner, const char
 		return tw_cli_fail(TW_EXIT_INPUT, "%s: --dot is for show only", cmd);
 	if (other)
 		return tw_cli_fail(TW_EXIT_INPUT, "%s: --dry-run and --quiet do not apply", cmd);
-	if (show && json)
-		return tw_cli_fail(TW_EXIT_INPUT, "show: --json does not apply (show prints Graphviz)");
+	if (show && json && dot)
+		return tw_cli_fail(TW_EXIT_INPUT, "show: --dot or --json, not both");
 	if (show)
-		return tw_cli_show(file, owner);
+		return tw_cli_show(file, owner, json);
 	if (file || owner)
 		return tw_cli_fail(TW_EXIT_INPUT, "doctor takes no FILE and no --owner");
 	return tw_cli_doctor(json, netns);

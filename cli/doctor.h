@@ -24,7 +24,7 @@ void tw_cli_doctor_policy(struct tw_doctor *d);
 void tw_cli_doctor_hook_conf(struct tw_doctor *d);
 
 /* show.c: the topology of file, or of owner as the state has it, as
- * Graphviz on stdout. */
-int tw_cli_show(const char *file, const char *owner);
+ * Graphviz on stdout (json: as one JSON document). */
+int tw_cli_show(const char *file, const char *owner, bool json);
 
 #endif

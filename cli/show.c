@@ -1,4 +1,5 @@
-/* tapwire show FILE|--owner NAME [--dot]: a topology as Graphviz. From
+/* tapwire show FILE|--owner NAME [--dot|--json]: a topology as Graphviz
+ * (or the same graph as JSON). From
  * FILE, what it declares (a domain's NICs as edges from the VM); from
  * --owner, what the state has on record and the kernel shows now. */
 #include <errno.h>
@@ -64,7 +65,16 @@ static int doc_net(const char *file, const struct tw_doc *doc, struct tw_net **n
 	return 0;
 }
 
-static int show_file(const char *file)
+/* g on stdout, as Graphviz or JSON. */
+static void write_graph(const struct tw_dot *g, bool json)
+{
+	if (json)
+		tw_dot_write_json(stdout, g);
+	else
+		tw_dot_write(stdout, g);
+}
+
+static int show_file(const char *file, bool json)
 {
 	struct tw_doc doc;
 	struct tw_xml_error xe;
@@ -81,7 +91,7 @@ static int show_file(const char *file)
 		char title[600];
 		snprintf(title, sizeof(title), "%s (owner %s)", file, net->owner);
 		struct tw_dot g = { .net = net, .vms = vms, .n_vms = n, .title = title };
-		tw_dot_write(stdout, &g);
+		write_graph(&g, json);
 		free(vms);
 	}
 	tw_net_free(net);
@@ -89,7 +99,7 @@ static int show_file(const char *file)
 	return r;
 }
 
-static int show_owner(const char *owner)
+static int show_owner(const char *owner, bool json)
 {
 	char why[300] = "";
 	if (!tw_owner_valid(owner, why, sizeof(why)))
@@ -109,17 +119,17 @@ static int show_owner(const char *owner)
 	char title[TW_OWNER_MAX + 32];
 	snprintf(title, sizeof(title), "owner %s (live)", owner);
 	struct tw_dot g = { .net = net, .vms = vms, .n_vms = n, .title = title };
-	tw_dot_write(stdout, &g);
+	write_graph(&g, json);
 	tw_net_free(net);
 	free(vms);
 	return 0;
 }
 
-int tw_cli_show(const char *file, const char *owner)
+int tw_cli_show(const char *file, const char *owner, bool json)
 {
 	if (file && owner)
 		return tw_cli_fail(TW_EXIT_INPUT, "show: give FILE or --owner NAME, not both");
 	if (!file && !owner)
 		return tw_cli_fail(TW_EXIT_INPUT, "show: which FILE, or --owner NAME? (see tapwire --help)");
-	return file ? show_file(file) : show_owner(owner);
+	return file ? show_file(file, json) : show_owner(owner, json);
 }

@@ -85,3 +85,5 @@ lib_libtwengine_a_SOURCES += lib/engine/doctor.c lib/engine/doctor.h \
 	lib/engine/doctor-helper.c lib/engine/doctor-devices.c lib/engine/doctor-hook.c \
 	lib/engine/doctor-qemu-conf.c lib/engine/doctor-forward.c lib/engine/doctor-frr.c \
 	lib/engine/dot.c lib/engine/dot.h lib/engine/show-owner.c
+# tapwire show --json: the graph dot.c walks, as JSON.
+lib_libtwengine_a_SOURCES += lib/engine/dot-json.c lib/engine/dot-int.h

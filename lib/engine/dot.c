@@ -1,12 +1,15 @@
-/* tapwire show --dot (dot.h). Node ids say what they are: "d/NS/NAME" a
- * device (NS "" is the host; neither part can hold a '/'), "v/NAME" a VM;
- * clusters are "cluster_host" and "cluster_ns_NS". */
+/* tapwire show --dot and --json (dot.h): one walk of the graph, written
+ * as Graphviz here or as JSON by dot-json.c (dot-int.h). Node ids say what
+ * they are: "d/NS/NAME" a device (NS "" is the host; neither part can hold
+ * a '/'), "v/NAME" a VM; clusters are "cluster_host" and "cluster_ns_NS". */
 #include "engine/dot.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "engine/dot-int.h"
 
 static void esc(FILE *out, const char *s)
 {
@@ -71,10 +74,16 @@ static const char *addrs_text(const struct tw_addrs *a, char *buf, size_t len)
 	return buf;
 }
 
-/* A device's node: attrs, then a label of up to three lines ("" skipped). */
-static void node(FILE *out, const char *ns, const char *name, const char *attrs, const char *l1,
-		 const char *l2, const char *l3)
+/* A device's node of kind (JSON): attrs (DOT), then a label of up to three
+ * lines ("" skipped). */
+static void node(struct tw_dot_out *o, const char *ns, const char *name, const char *kind,
+		 const char *attrs, const char *l1, const char *l2, const char *l3)
 {
+	if (o->json) {
+		tw_dotj_node(o, ns, name, kind, (const char *const[3]){ l1, l2, l3 });
+		return;
+	}
+	FILE *out = o->f;
 	fputs("\t\t", out);
 	dev_id(out, ns, name);
 	fprintf(out, " [%s", attrs);
@@ -90,7 +99,7 @@ static bool has_tap(const struct tw_net *n, const char *ns, const char *name)
 	return false;
 }
 
-static size_t bridge_nodes(FILE *out, const struct tw_net *n, const char *ns)
+static size_t bridge_nodes(struct tw_dot_out *o, const struct tw_net *n, const char *ns)
 {
 	size_t count = 0;
 	char a[256], title[IFNAMSIZ + 16];
@@ -100,22 +109,23 @@ static size_t bridge_nodes(FILE *out, const struct tw_net *n, const char *ns)
 			continue;
 		snprintf(title, sizeof(title), "%sbridge %s", b->type == TW_BRIDGE_OVS ? "ovs " : "",
 			 b->name);
-		node(out, ns, b->name, "shape=box, style=\"rounded,bold\", ", title,
-		     addrs_text(&b->addrs, a, sizeof(a)), "");
+		node(o, ns, b->name, b->type == TW_BRIDGE_OVS ? "ovs-bridge" : "bridge",
+		     "shape=box, style=\"rounded,bold\", ", title, addrs_text(&b->addrs, a, sizeof(a)),
+		     "");
 		count++;
 	}
 	for (size_t i = 0; i < n->n_needs && !*ns; i++) {
 		if (tw_net_find_bridge(n, "", n->needs[i].bridge))
 			continue;
 		snprintf(title, sizeof(title), "bridge %s", n->needs[i].bridge);
-		node(out, "", n->needs[i].bridge, "shape=box, style=\"rounded,dashed\", ", title,
+		node(o, "", n->needs[i].bridge, "bridge", "shape=box, style=\"rounded,dashed\", ", title,
 		     "(must exist)", "");
 		count++;
 	}
 	return count;
 }
 
-static size_t device_nodes(FILE *out, const struct tw_net *n, const char *ns)
+static size_t device_nodes(struct tw_dot_out *o, const struct tw_net *n, const char *ns)
 {
 	size_t count = 0;
 	char a[256], title[IFNAMSIZ + 64];
@@ -124,7 +134,7 @@ static size_t device_nodes(FILE *out, const struct tw_net *n, const char *ns)
 			const struct tw_veth_end *v = &n->veths[i].end[e];
 			if (strcmp(v->ns, ns) || v->bridge[0])
 				continue;
-			node(out, ns, v->name, "", v->name, addrs_text(&v->addrs, a, sizeof(a)), "");
+			node(o, ns, v->name, "veth", "", v->name, addrs_text(&v->addrs, a, sizeof(a)), "");
 			count++;
 		}
 	for (size_t i = 0; i < n->n_taps; i++) {
@@ -135,8 +145,8 @@ static size_t device_nodes(FILE *out, const struct tw_net *n, const char *ns)
 		if (t->owner[0])
 			snprintf(user, sizeof(user), "user %s", t->owner);
 		snprintf(title, sizeof(title), "tap %s", t->name);
-		node(out, ns, t->name, "shape=ellipse, style=filled, fillcolor=lightyellow, ", title,
-		     user, addrs_text(&t->addrs, a, sizeof(a)));
+		node(o, ns, t->name, "tap", "shape=ellipse, style=filled, fillcolor=lightyellow, ",
+		     title, user, addrs_text(&t->addrs, a, sizeof(a)));
 		count++;
 	}
 	for (size_t i = 0; i < n->n_vxlans; i++) {
@@ -147,13 +157,13 @@ static size_t device_nodes(FILE *out, const struct tw_net *n, const char *ns)
 		if (x->id)
 			snprintf(vni, sizeof(vni), "vni %u", x->id);
 		snprintf(title, sizeof(title), "vxlan %s", x->name);
-		node(out, ns, x->name, "shape=hexagon, ", title, vni, "");
+		node(o, ns, x->name, "vxlan", "shape=hexagon, ", title, vni, "");
 		count++;
 	}
 	for (size_t i = 0; i < n->n_ports; i++) {
 		if (strcmp(n->ports[i].ns, ns))
 			continue;
-		node(out, ns, n->ports[i].dev, "style=dashed, ", n->ports[i].dev, "(existing device)",
+		node(o, ns, n->ports[i].dev, "device", "style=dashed, ", n->ports[i].dev, "(existing device)",
 		     "");
 		count++;
 	}
@@ -163,7 +173,7 @@ static size_t device_nodes(FILE *out, const struct tw_net *n, const char *ns)
 static const char *const macvlan_modes[] = { "bridge", "vepa", "private", "passthru", "source" };
 
 /* tun devices, macvlans and macvtaps. */
-static size_t more_nodes(FILE *out, const struct tw_net *n, const char *ns)
+static size_t more_nodes(struct tw_dot_out *o, const struct tw_net *n, const char *ns)
 {
 	size_t count = 0;
 	char a[256], title[IFNAMSIZ + 16], mode[32];
@@ -172,8 +182,8 @@ static size_t more_nodes(FILE *out, const struct tw_net *n, const char *ns)
 		if (strcmp(t->ns, ns))
 			continue;
 		snprintf(title, sizeof(title), "tun %s", t->name);
-		node(out, ns, t->name, "shape=ellipse, style=filled, fillcolor=lightyellow, ", title,
-		     addrs_text(&t->addrs, a, sizeof(a)), "");
+		node(o, ns, t->name, "tun", "shape=ellipse, style=filled, fillcolor=lightyellow, ",
+		     title, addrs_text(&t->addrs, a, sizeof(a)), "");
 		count++;
 	}
 	for (size_t i = 0; i < n->n_macvlans; i++) {
@@ -185,7 +195,8 @@ static size_t more_nodes(FILE *out, const struct tw_net *n, const char *ns)
 		mode[0] = 0;
 		if (m->mode != TW_MACVLAN_BRIDGE && (size_t)m->mode < TW_ARRAY_SIZE(macvlan_modes))
 			snprintf(mode, sizeof(mode), "mode %s", macvlan_modes[m->mode]);
-		node(out, ns, m->name, "shape=ellipse, ", title, mode, addrs_text(&m->addrs, a, sizeof(a)));
+		node(o, ns, m->name, m->tap ? "macvtap" : "macvlan", "shape=ellipse, ", title, mode,
+		     addrs_text(&m->addrs, a, sizeof(a)));
 		count++;
 	}
 	return count;
@@ -212,7 +223,7 @@ static bool declared_here(const struct tw_net *n, const char *name)
 }
 
 /* The lower devices of macvlans and macvtaps, where tapwire runs, each once. */
-static size_t lower_nodes(FILE *out, const struct tw_net *n)
+static size_t lower_nodes(struct tw_dot_out *o, const struct tw_net *n)
 {
 	size_t count = 0;
 	for (size_t i = 0; i < n->n_macvlans; i++) {
@@ -222,14 +233,14 @@ static size_t lower_nodes(FILE *out, const struct tw_net *n)
 			seen = !strcmp(n->macvlans[k].dev, dev);
 		if (seen)
 			continue;
-		node(out, "", dev, "style=dashed, ", dev, "(existing device)", "");
+		node(o, "", dev, "device", "style=dashed, ", dev, "(existing device)", "");
 		count++;
 	}
 	return count;
 }
 
 /* Taps the VMs hold that the net does not have. */
-static size_t foreign_taps(FILE *out, const struct tw_dot *g, const char *ns)
+static size_t foreign_taps(struct tw_dot_out *o, const struct tw_dot *g, const char *ns)
 {
 	size_t count = 0;
 	char title[IFNAMSIZ + 8];
@@ -238,14 +249,27 @@ static size_t foreign_taps(FILE *out, const struct tw_dot *g, const char *ns)
 		if (!v->tap[0] || strcmp(v->ns, ns) || has_tap(g->net, ns, v->tap))
 			continue;
 		snprintf(title, sizeof(title), "tap %s", v->tap);
-		node(out, ns, v->tap, "shape=ellipse, style=dashed, ", title, "(not tapwire's)", "");
+		node(o, ns, v->tap, "tap", "shape=ellipse, style=dashed, ", title, "(not tapwire's)", "");
 		count++;
 	}
 	return count;
 }
 
-static void cluster(FILE *out, const struct tw_dot *g, const char *ns)
+static size_t cluster_nodes(struct tw_dot_out *o, const struct tw_dot *g, const char *ns)
 {
+	return bridge_nodes(o, g->net, ns) + device_nodes(o, g->net, ns) +
+	       more_nodes(o, g->net, ns) + foreign_taps(o, g, ns) + (*ns ? 0 : lower_nodes(o, g->net));
+}
+
+static void cluster(struct tw_dot_out *o, const struct tw_dot *g, const char *ns)
+{
+	if (o->json) {
+		tw_dotj_cluster(o, ns, false);
+		cluster_nodes(o, g, ns);
+		tw_dotj_cluster(o, ns, true);
+		return;
+	}
+	FILE *out = o->f;
 	fputs("\tsubgraph ", out);
 	if (*ns) {
 		fputs("\"cluster_ns_", out);
@@ -259,9 +283,7 @@ static void cluster(FILE *out, const struct tw_dot *g, const char *ns)
 		label(out, "host (where tapwire runs)", NULL);
 	}
 	fputs(";\n\t\tstyle=rounded; color=gray40;\n", out);
-	size_t n = bridge_nodes(out, g->net, ns) + device_nodes(out, g->net, ns) +
-		   more_nodes(out, g->net, ns) + foreign_taps(out, g, ns) +
-		   (*ns ? 0 : lower_nodes(out, g->net));
+	size_t n = cluster_nodes(o, g, ns);
 	/* An empty cluster would not be drawn at all. */
 	if (!n) {
 		fputs("\t\t\"n/", out);
@@ -312,88 +334,117 @@ static size_t namespaces(const struct tw_dot *g, const char **list, size_t max)
 	return k;
 }
 
-static void edge(FILE *out, const char *ns1, const char *a, const char *ns2, const char *b)
+static void edge(struct tw_dot_out *o, const struct tw_dot_edge *e)
 {
+	if (o->json) {
+		tw_dotj_edge(o, e);
+		return;
+	}
+	FILE *out = o->f;
 	fputc('\t', out);
-	dev_id(out, ns1, a);
+	if (e->vm)
+		vm_id(out, e->a);
+	else
+		dev_id(out, e->ns1, e->a);
 	fputs(" -- ", out);
-	dev_id(out, ns2, b);
+	dev_id(out, e->ns2, e->b);
+	const char *sep = " [";
+	if (e->label) {
+		fputs(sep, out);
+		label(out, e->label, NULL);
+		sep = ", ";
+	}
+	if (e->tail) {
+		fprintf(out, "%staillabel=", sep);
+		tw_dot_str(out, e->tail);
+		sep = ", ";
+	}
+	if (e->head) {
+		fprintf(out, "%sheadlabel=", sep);
+		tw_dot_str(out, e->head);
+		sep = ", ";
+	}
+	if (e->dashed) {
+		fprintf(out, "%sstyle=dashed", sep);
+		sep = ", ";
+	}
+	fputs(*sep == ',' ? "];\n" : ";\n", out);
 }
 
 /* A veth: one edge between the places of its ends. */
-static void veth_edges(FILE *out, const struct tw_net *n)
+static void veth_edges(struct tw_dot_out *o, const struct tw_net *n)
 {
 	for (size_t i = 0; i < n->n_veths; i++) {
 		const struct tw_veth_end *a = &n->veths[i].end[0], *b = &n->veths[i].end[1];
-		edge(out, a->ns, a->bridge[0] ? a->bridge : a->name, b->ns,
-		     b->bridge[0] ? b->bridge : b->name);
-		fputs(" [label=\"veth\"", out);
-		if (a->bridge[0]) {
-			fputs(", taillabel=", out);
-			tw_dot_str(out, a->name);
-		}
-		if (b->bridge[0]) {
-			fputs(", headlabel=", out);
-			tw_dot_str(out, b->name);
-		}
-		fputs("];\n", out);
+		edge(o, &(struct tw_dot_edge){ .ns1 = a->ns, .a = a->bridge[0] ? a->bridge : a->name,
+					       .ns2 = b->ns, .b = b->bridge[0] ? b->bridge : b->name,
+					       .kind = "veth", .label = "veth",
+					       .tail = a->bridge[0] ? a->name : NULL,
+					       .head = b->bridge[0] ? b->name : NULL });
 	}
 }
 
-static void bridge_edges(FILE *out, const struct tw_net *n)
+/* A device on its bridge. */
+static void port_edge(struct tw_dot_out *o, const char *ns, const char *dev, const char *bridge)
+{
+	edge(o, &(struct tw_dot_edge){ .ns1 = ns, .a = dev, .ns2 = ns, .b = bridge, .kind = "port" });
+}
+
+static void bridge_edges(struct tw_dot_out *o, const struct tw_net *n)
 {
 	for (size_t i = 0; i < n->n_taps; i++)
-		if (n->taps[i].bridge[0]) {
-			edge(out, n->taps[i].ns, n->taps[i].name, n->taps[i].ns, n->taps[i].bridge);
-			fputs(";\n", out);
-		}
+		if (n->taps[i].bridge[0])
+			port_edge(o, n->taps[i].ns, n->taps[i].name, n->taps[i].bridge);
 	for (size_t i = 0; i < n->n_vxlans; i++)
-		if (n->vxlans[i].bridge[0]) {
-			edge(out, n->vxlans[i].ns, n->vxlans[i].name, n->vxlans[i].ns,
-			     n->vxlans[i].bridge);
-			fputs(";\n", out);
-		}
-	for (size_t i = 0; i < n->n_ports; i++) {
-		edge(out, n->ports[i].ns, n->ports[i].dev, n->ports[i].ns, n->ports[i].bridge);
-		fputs(";\n", out);
-	}
+		if (n->vxlans[i].bridge[0])
+			port_edge(o, n->vxlans[i].ns, n->vxlans[i].name, n->vxlans[i].bridge);
+	for (size_t i = 0; i < n->n_ports; i++)
+		port_edge(o, n->ports[i].ns, n->ports[i].dev, n->ports[i].bridge);
 	/* A macvlan hangs off its lower device, where tapwire runs. */
 	for (size_t i = 0; i < n->n_macvlans; i++)
-		if (n->macvlans[i].dev[0]) {
-			edge(out, n->macvlans[i].ns, n->macvlans[i].name, "", n->macvlans[i].dev);
-			fputs(" [style=dashed];\n", out);
-		}
+		if (n->macvlans[i].dev[0])
+			edge(o, &(struct tw_dot_edge){ .ns1 = n->macvlans[i].ns, .a = n->macvlans[i].name,
+						       .ns2 = "", .b = n->macvlans[i].dev,
+						       .kind = "lower", .dashed = true });
 }
 
-static void vm_nodes_and_edges(FILE *out, const struct tw_dot *g)
+/* Each VM once. */
+static void vm_nodes(struct tw_dot_out *o, const struct tw_dot *g)
 {
 	for (size_t i = 0; i < g->n_vms; i++) {
 		const struct tw_dot_vm *v = &g->vms[i];
 		bool seen = false;
 		for (size_t k = 0; k < i && !seen; k++)
 			seen = !strcmp(g->vms[k].name, v->name);
-		if (!seen) {
-			fputc('\t', out);
-			vm_id(out, v->name);
-			fputs(" [shape=box3d, style=filled, fillcolor=lightblue, ", out);
-			label(out, v->name, NULL);
-			fputs("];\n", out);
+		if (seen)
+			continue;
+		if (o->json) {
+			tw_dotj_node(o, NULL, v->name, "vm", (const char *const[3]){ v->name, "", "" });
+			continue;
 		}
-		fputc('\t', out);
-		vm_id(out, v->name);
-		fputs(" -- ", out);
-		dev_id(out, v->ns, v->tap[0] ? v->tap : v->bridge);
-		fputs(" [", out);
-		label(out, v->label, NULL);
-		fputs("];\n", out);
-		if (v->tap[0] && v->bridge[0] && !has_tap(g->net, v->ns, v->tap)) {
-			edge(out, v->ns, v->tap, v->ns, v->bridge);
-			fputs(";\n", out);
-		}
+		fputc('\t', o->f);
+		vm_id(o->f, v->name);
+		fputs(" [shape=box3d, style=filled, fillcolor=lightblue, ", o->f);
+		label(o->f, v->name, NULL);
+		fputs("];\n", o->f);
 	}
 }
 
-void tw_dot_write(FILE *out, const struct tw_dot *g)
+/* Each NIC: the VM to its tap (or bridge), and a tap that is not the net's
+ * to its bridge. */
+static void vm_edges(struct tw_dot_out *o, const struct tw_dot *g)
+{
+	for (size_t i = 0; i < g->n_vms; i++) {
+		const struct tw_dot_vm *v = &g->vms[i];
+		edge(o, &(struct tw_dot_edge){ .vm = true, .a = v->name, .ns2 = v->ns,
+					       .b = v->tap[0] ? v->tap : v->bridge, .kind = "nic",
+					       .label = v->label });
+		if (v->tap[0] && v->bridge[0] && !has_tap(g->net, v->ns, v->tap))
+			port_edge(o, v->ns, v->tap, v->bridge);
+	}
+}
+
+static void walk(struct tw_dot_out *o, const struct tw_dot *g)
 {
 	const struct tw_net *n = g->net;
 	size_t max = 1 + n->n_namespaces + n->n_bridges + 2 * n->n_veths + n->n_taps +
@@ -401,17 +452,40 @@ void tw_dot_write(FILE *out, const struct tw_dot *g)
 	const char **ns = calloc(max, sizeof(*ns));
 	if (!ns)
 		return;
-	fputs("graph \"tapwire\" {\n\t", out);
-	label(out, g->title ? g->title : "", NULL);
-	fputs(";\n\tlabelloc=t; fontname=\"Helvetica\";\n"
-	      "\tnode [fontname=\"Helvetica\", fontsize=11];\n"
-	      "\tedge [fontname=\"Helvetica\", fontsize=9];\n", out);
+	const char *title = g->title ? g->title : "";
+	if (o->json) {
+		tw_dotj_begin(o, title);
+	} else {
+		fputs("graph \"tapwire\" {\n\t", o->f);
+		label(o->f, title, NULL);
+		fputs(";\n\tlabelloc=t; fontname=\"Helvetica\";\n"
+		      "\tnode [fontname=\"Helvetica\", fontsize=11];\n"
+		      "\tedge [fontname=\"Helvetica\", fontsize=9];\n", o->f);
+	}
 	size_t k = namespaces(g, ns, max);
 	for (size_t i = 0; i < k; i++)
-		cluster(out, g, ns[i]);
-	vm_nodes_and_edges(out, g);
-	veth_edges(out, n);
-	bridge_edges(out, n);
-	fputs("}\n", out);
+		cluster(o, g, ns[i]);
+	if (o->json)
+		tw_dotj_section(o, "vms");
+	vm_nodes(o, g);
+	if (o->json)
+		tw_dotj_section(o, "edges");
+	vm_edges(o, g);
+	veth_edges(o, n);
+	bridge_edges(o, n);
+	if (o->json)
+		tw_dotj_end(o);
+	else
+		fputs("}\n", o->f);
 	free(ns);
+}
+
+void tw_dot_write(FILE *out, const struct tw_dot *g)
+{
+	walk(&(struct tw_dot_out){ .f = out }, g);
+}
+
+void tw_dot_write_json(FILE *out, const struct tw_dot *g)
+{
+	walk(&(struct tw_dot_out){ .f = out, .json = true }, g);
 }

@@ -33,6 +33,12 @@ struct tw_dot {
 };
 
 void tw_dot_write(FILE *out, const struct tw_dot *g);
+/* The same graph as one JSON document (tapwire show --json):
+ * {"title", "namespaces": [{"id", "name" ("" the host), "nodes": [NODE...]}],
+ *  "vms": [NODE...], "edges": [{"from", "to", "kind", "label", "tail", "head"}]},
+ * a NODE {"id", "kind", "name", "label": [LINE...]}; ids as in the DOT graph,
+ * an edge's empty or absent fields left out. */
+void tw_dot_write_json(FILE *out, const struct tw_dot *g);
 
 /* s as one DOT string: quoted, '"' and '\' escaped, control bytes as '?'. */
 void tw_dot_str(FILE *out, const char *s);

@@ -1,9 +1,10 @@
 #!/bin/sh
 # tapwire show --dot: Graphviz's own dot must accept what it prints for
 # every example, and the graph dot reads back (dot -Tjson: its clusters,
-# which nodes are in them, its edges) must be the file's topology. Then the
-# live view: `up` a file in this test's namespaces, hold its tap and a
-# foreign one on its bridge, and show --owner must draw both holders.
+# which nodes are in them, its edges) must be the file's topology; show
+# --json must be that same graph. Then the live view: `up` a file in this
+# test's namespaces, hold its tap and a foreign one on its bridge, and show
+# --owner must draw both holders.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 tw_isolate "$@"
 command -v dot >/dev/null || skip_all "dot is missing (Debian: graphviz; tools/deps test)"
@@ -27,9 +28,27 @@ edges() {
 		join(" -- ")] | sort | .[]' "$X/graph.json"
 }
 
+# show --json's graph: the same lines as clusters and edges, from $X/out.json
+# (a namespace without nodes: DOT draws it with its placeholder n/NS).
+jshow() { "$TW" show "$@" --json > "$X/out.json" 2> "$X/err"; }
+jclusters() {
+	jq -r '[.namespaces[] | "\(.id): " + (if (.nodes | length) == 0 then "n/\(.name)"
+		else [.nodes[].id] | sort | join(" ") end)] | sort | .[]' "$X/out.json"
+}
+jedges() { jq -r '[.edges[] | [.from, .to] | sort | join(" -- ")] | sort | .[]' "$X/out.json"; }
+# Both, to compare with what dot read back.
+same_graph() { # NAME ARGS...
+	name=$1
+	shift
+	jshow "$@" && is "$(jclusters)
+$(jedges)" "$(clusters)
+$(edges)" "$name: show --json is the graph show --dot draws"
+}
+
 for f in "$top_srcdir"/examples/*.xml; do
 	check "$(basename "$f"): dot -Tsvg accepts show --dot" \
 		sh -c '"$1" show "$2" --dot | dot -Tsvg -o /dev/null' sh "$TW" "$f"
+	show "$f" --dot && same_graph "$(basename "$f")" "$f"
 done
 
 show "$top_srcdir/examples/seed-bridge.xml" --dot
@@ -38,6 +57,16 @@ cluster_ns_net0: d/net0/net0-bridge
 cluster_ns_net1: d/net1/net1-bridge" "seed-bridge: a cluster per namespace, the bridge in its own"
 is "$(edges)" "d/bridge/br -- d/net0/net0-bridge
 d/bridge/br -- d/net1/net1-bridge" "seed-bridge: each veth one edge, from its end in net0/net1 to br"
+jshow "$top_srcdir/examples/seed-bridge.xml"
+is "$(jq -r '.namespaces[] | .name + ": " + ([.nodes[] | .kind + " " + .name] | join(", "))' \
+	"$X/out.json")" "bridge: bridge br
+net0: veth net0-bridge
+net1: veth net1-bridge" "seed-bridge --json: each namespace with its nodes, their kinds and names"
+is "$(jq -r '.edges[] | "\(.kind) \(.from) \(.to) \(.head)"' "$X/out.json")" \
+	"veth d/net0/net0-bridge d/bridge/br bridge-net0
+veth d/net1/net1-bridge d/bridge/br bridge-net1" \
+	"seed-bridge --json: the veths, with the end on the bridge"
+is "$(jq -r '.vms | length' "$X/out.json")" 0 "seed-bridge --json: no VM"
 
 show "$top_srcdir/examples/domain-bridge.xml"
 is "$(clusters)" "cluster_host: d//br0
@@ -86,6 +115,14 @@ check "a name with '\"', '\\' and braces is drawn as it was written" \
 	grep -qF 'all.xml (owner we&quot;ird\ } graph x {)</text>' "$X/out.svg"
 like "$(jq -r '.objects[] | select(.name == "d//vx0") | .label' "$X/graph.json")" 'vni 42' \
 	"the vxlan's node names its VNI"
+same_graph "every kind" "$X/all.xml"
+is "$(jq -r '.title' "$X/out.json")" "$X/all.xml (owner we\"ird\\ } graph x {)" \
+	"every kind --json: the name with '\"', '\\' and braces, as it was written"
+is "$(jq -r '.namespaces[] | select(.name == "") | [.nodes[] | .kind + " " + .name] | join(", ")' \
+	"$X/out.json")" "bridge br0, tap tap0, vxlan vx0, device eth9" \
+	"every kind --json: the host's nodes, each with its kind"
+is "$(jq -r '.namespaces[].nodes[] | select(.id == "d//vx0") | .label | join(" ")' "$X/out.json")" \
+	"vxlan vx0 vni 42" "every kind --json: the vxlan's label names its VNI"
 
 "$TW" show > /dev/null 2>&1
 is $? 2 "show without FILE or --owner: exit 2"
@@ -93,8 +130,8 @@ is $? 2 "show without FILE or --owner: exit 2"
 is $? 2 "show FILE --owner NAME: exit 2"
 "$TW" show --owner nobody-here > /dev/null 2>&1
 is $? 2 "show --owner with nothing on record: exit 2"
-"$TW" show "$X/all.xml" --json > /dev/null 2>&1
-is $? 2 "show --json: exit 2"
+"$TW" show "$X/all.xml" --json --dot > /dev/null 2>&1
+is $? 2 "show --json --dot: exit 2"
 
 # ---- live: what the state has for an owner, and who holds its taps
 cat > "$X/live.xml" <<'EOF'
@@ -131,6 +168,9 @@ d//brl -- d/side/s0
 d//foreign0 -- v/pid $h2 tw-tap-persist
 d//tapl -- v/pid $h1 tw-tap-persist" \
 	"--owner live: the veth and the taps on brl as the kernel has them, and each tap's holder"
+same_graph "--owner live" --owner live
+is "$(jq -r '[.vms[] | .kind + " " + .name] | sort | join(", ")' "$X/out.json")" \
+	"vm pid $h1 tw-tap-persist, vm pid $h2 tw-tap-persist" "--owner live --json: each holder a vm"
 touch "$TW_TMP/release"
 wait "$h1" "$h2"
 ip link del foreign0
