@@ -20,7 +20,7 @@ _tapwire()
 		cword=$COMP_CWORD
 	fi
 
-	local commands="up down check status attach detach gc doctor show confirm"
+	local commands="up down check status attach detach gc doctor show confirm revert"
 	local common="-h --help --version -q --quiet -j --json -N --netns"
 
 	case $prev in
@@ -40,19 +40,30 @@ _tapwire()
 		COMPREPLY=($(compgen -W "$(ls /run/netns 2>/dev/null)" -- "$cur"))
 		return
 		;;
-	--confirm)
+	--confirm | --probe)
+		# SECONDS, ADDR: nothing to offer.
 		return
 		;;
 	esac
 
 	# The command: the first word that is not an option (or an option's
-	# argument).
-	local cmd="" i
+	# argument); then what follows it: its argument (FILE, OWNER) and the
+	# options already given.
+	local cmd="" arg="" seen=" " i
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
-		--owner | -o | --domain | --connect | --netns | -N | --confirm) ((i++)) ;;
-		-*) ;;
-		*) cmd=${words[i]}; break ;;
+		--owner | -o | --domain | --connect | --netns | -N | --confirm | --probe)
+			seen+="${words[i]} "
+			((i++))
+			;;
+		-*) seen+="${words[i]} " ;;
+		*)
+			if [[ -z $cmd ]]; then
+				cmd=${words[i]}
+			else
+				arg=${words[i]}
+			fi
+			;;
 		esac
 	done
 
@@ -65,30 +76,50 @@ _tapwire()
 		return
 	fi
 
-	local opts
+	# What each command takes (tapwire --help); every one takes --netns.
+	local opts="-N --netns" owner=0
+	[[ $seen == *" --owner "* || $seen == *" -o "* ]] && owner=1
 	case $cmd in
-	up) opts="-n --dry-run -f --force --owner --confirm" ;;
-	down) opts="-n --dry-run -f --force --owner" ;;
-	check) opts="" ;;
-	status) opts="" ;;
-	attach) opts="-n --dry-run --owner --domain --connect" ;;
-	detach) opts="-n --dry-run -f --force --domain --connect" ;;
-	gc) opts="-n --dry-run" ;;
-	doctor) opts="" ;;
-	show) opts="--owner --dot" ;;
-	confirm) opts="--owner" ;;
+	up) opts+=" -n --dry-run -q --quiet -j --json -f --force --owner --confirm --probe" ;;
+	down) opts+=" -n --dry-run -q --quiet -j --json -f --force --owner" ;;
+	check) opts+=" -q --quiet -j --json --owner" ;;
+	status) opts+=" -j --json" ;;
+	attach | detach)
+		if [[ $cmd == attach ]]; then
+			opts+=" --owner"
+		else
+			opts+=" -f --force"
+		fi
+		opts+=" -n --dry-run -q --quiet -j --json --domain"
+		[[ $seen == *" --domain "* ]] && opts+=" --connect"
+		;;
+	gc) opts+=" -n --dry-run -q --quiet -j --json" ;;
+	doctor) opts+=" -j --json" ;;
+	show)
+		# FILE or --owner NAME; --dot or --json.
+		[[ -z $arg && $owner == 0 ]] && opts+=" --owner"
+		[[ $seen != *" --dot "* && $seen != *" --json "* && $seen != *" -j "* ]] &&
+			opts+=" --dot -j --json"
+		;;
+	confirm | revert) opts+=" -q --quiet -j --json" ;;
 	*) return ;;
 	esac
 
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "$opts $common" -- "$cur"))
+		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
 		return
 	fi
+	[[ -n $arg ]] && return
 	case $cmd in
 	up | down | check | attach | detach | show)
+		[[ $cmd == show || $cmd == down ]] && ((owner)) && return
 		# An XML file (topology, domain or one <interface>), or a directory
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -f -X '!*.xml' -- "$cur") $(compgen -d -- "$cur"))
+		;;
+	confirm | revert)
+		# The owner whose change waits (confirm.c: the only one when none)
+		COMPREPLY=($(compgen -W "$(_tapwire_owners)" -- "$cur"))
 		;;
 	esac
 }

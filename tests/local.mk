@@ -32,3 +32,6 @@ EXTRA_DIST += tests/paths-check.sh
 # circles, no source file over 600 lines.
 TESTS += tests/layout.sh
 EXTRA_DIST += tests/layout.sh
+# bash completion: what each command line is offered (no network, no root).
+TESTS += tests/completion.sh
+EXTRA_DIST += tests/completion.sh

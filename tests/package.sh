@@ -96,7 +96,7 @@ if [ "${TW_PKG_STAGE:-}" = inside ]; then
 	fi
 	words=$(bash -c '. /usr/share/bash-completion/completions/tapwire
 		COMP_WORDS=(tapwire ""); COMP_CWORD=1; _tapwire; echo "${COMPREPLY[*]}"')
-	is "$words" "up down check status attach detach gc doctor show confirm" "bash completes every command"
+	is "$words" "up down check status attach detach gc doctor show confirm revert" "bash completes every command"
 	words=$(bash -c '. /usr/share/bash-completion/completions/tapwire
 		COMP_WORDS=(tapwire attach x.xml --d); COMP_CWORD=3; _tapwire; echo "${COMPREPLY[*]}"')
 	is "$words" "--dry-run --domain" "bash completes attach's options"
