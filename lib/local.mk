@@ -87,3 +87,6 @@ lib_libtwengine_a_SOURCES += lib/engine/doctor.c lib/engine/doctor.h \
 	lib/engine/dot.c lib/engine/dot.h lib/engine/show-owner.c
 # tapwire show --json: the graph dot.c walks, as JSON.
 lib_libtwengine_a_SOURCES += lib/engine/dot-json.c lib/engine/dot-int.h
+# A changed owner=/group= of a tun, tap or macvtap tapwire made (contract section 5).
+lib_libtwkinds_a_SOURCES += lib/kinds/owner.c
+lib_libtwengine_a_SOURCES += lib/engine/plan-owner.c

@@ -33,13 +33,14 @@ static void step_desc(const struct tw_step *s, char *desc, size_t len)
 void tw_step_report(struct tw_report *rep, const struct tw_step *s)
 {
 	char desc[320];
-	const char *note = s->note[0] && (s->action == TW_ACT_CREATE || s->action == TW_ACT_REMOVE)
+	const char *note = s->note[0] && (s->action == TW_ACT_CREATE || s->action == TW_ACT_REMOVE ||
+					  s->force || s->use_note)
 				   ? s->note : NULL;
 	step_desc(s, desc, sizeof(desc));
 	char mark = s->action == TW_ACT_CREATE ? '+' : s->action == TW_ACT_USE ? '='
 		    : s->action == TW_ACT_REMOVE ? '-' : '~';
 	tw_report_step(rep, mark, &s->key, NULL, desc,
-		       s->action == TW_ACT_USE ? "exists: use it" : note);
+		       s->action == TW_ACT_USE && !note ? "exists: use it" : note);
 }
 
 /* "lab: 2 created, 1 changed, 1 removed" (only the counts that are not

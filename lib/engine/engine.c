@@ -208,7 +208,7 @@ int tw_up(const struct tw_net *net, const struct tw_run_opts *o, struct tw_err *
 	if (tw_run_open(&run, o, !o->dry_run, e) < 0)
 		return -1;
 	struct tw_plan plan;
-	struct tw_plan_opts po = { .owner_explicit = o->owner_explicit };
+	struct tw_plan_opts po = { .owner_explicit = o->owner_explicit, .force = o->force };
 	int rc = tw_plan_build_opts(run.ctx, run.st, net, &po, &plan, e);
 	if (rc == 0)
 		tw_plan_svc_warn(run.ctx, &plan, o->err ? o->err : stderr);

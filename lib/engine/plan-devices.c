@@ -72,6 +72,8 @@ static int plan_tuns(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st, s
 		s->mtu = t->mtu;
 		if (r == TW_PRESENT) {
 			struct want w = { .mtu = t->mtu, .stp = -1 };
+			if (tw_plan_owner(c, p, st, s, &live, e) < 0)
+				return -1;
 			if (diff_dev(c, p, st, t->ns, t->name, &live, &w, t->line) < 0)
 				return tw_err_set(e, 1, "out of memory");
 		}
@@ -147,6 +149,8 @@ static int plan_macvlans(struct tw_ctx *c, struct tw_plan *p, struct tw_state *s
 		s->mtu = m->mtu;
 		if (r == TW_PRESENT) {
 			struct want w = { .mtu = m->mtu, .mac = m->has_mac ? m->mac : NULL, .stp = -1 };
+			if (m->tap && tw_plan_owner(c, p, st, s, &live, e) < 0)
+				return -1;
 			if (diff_dev(c, p, st, m->ns, m->name, &live, &w, m->line) < 0)
 				return tw_err_set(e, 1, "out of memory");
 		}

@@ -42,5 +42,9 @@ int setting(struct tw_plan *p, struct tw_state *st, const char *ns, const char *
 
 /* plan-devices.c: tuns, macvlans and macvtaps. */
 int tw_plan_devices(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st, struct tw_err *e);
+/* plan-owner.c: a changed owner=/group= of a tun, tap or macvtap that is
+ * there (dev's uid and gid looked up): a change step, on one tapwire made. */
+int tw_plan_owner(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st, struct tw_step *dev,
+		  const struct tw_link *live, struct tw_err *e);
 
 #endif

@@ -290,6 +290,8 @@ static int plan_taps(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st, s
 		if (r == TW_PRESENT) {
 			struct want w = { .mtu = t->mtu, .master = t->bridge[0] ? t->bridge : NULL,
 					  .mac = t->has_mac ? mac : NULL, .stp = -1 };
+			if (tw_plan_owner(c, p, st, s, &live, e) < 0)
+				return -1;
 			if (diff_dev(c, p, st, t->ns, t->name, &live, &w, t->line) < 0)
 				return tw_err_set(e, 1, "out of memory");
 		}
@@ -370,6 +372,7 @@ int tw_plan_build_opts(struct tw_ctx *c, struct tw_state *st, const struct tw_ne
 	/* net->owner is valid: the XML reader checks a <tw:net> name and a
 	 * domain name, tw_iface_net makes "iface:MAC" or "iface:DEV". */
 	tw_strscpy(p->owner, net->owner, sizeof(p->owner));
+	p->force = po && po->force;
 	if (tw_converge_early(st, p) < 0)
 		return tw_err_set(e, 1, "out of memory");
 	/* Kinds in the order they must exist in: a veth needs its namespaces

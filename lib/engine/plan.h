@@ -27,6 +27,7 @@ struct tw_plan {
 	char source[TW_SOURCE_MAX]; /* where net came from, as the state records it */
 	struct tw_early *early;     /* converge.c: removals that free a name this plan needs */
 	size_t n_early;             /* v[0, n_early): those removals, taken before the rest */
+	bool force;                 /* --force: a held tap whose owner changes is made again */
 };
 
 /* The plan converges the owner to net: steps to create what is missing
@@ -37,6 +38,7 @@ struct tw_plan {
  * another source is refused (exit 2) unless it was given explicitly. */
 struct tw_plan_opts {
 	bool owner_explicit; /* --owner: the name is the caller's choice, not the file's */
+	bool force;          /* --force (plan-owner.c) */
 };
 int tw_plan_build_opts(struct tw_ctx *c, struct tw_state *st, const struct tw_net *net,
 		       const struct tw_plan_opts *po, struct tw_plan *p, struct tw_err *e);

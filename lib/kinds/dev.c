@@ -104,6 +104,12 @@ static int open_tun(struct tw_nsctx *e)
 	return r < 0 ? r : op.fd;
 }
 
+int tw_dev_tun_fd(struct tw_ctx *c, const char *ns, struct tw_nsctx **e)
+{
+	int r = tw_ctx_get(c, ns, e);
+	return r < 0 ? r : open_tun(*e);
+}
+
 int tw_dev_make_tun(struct tw_ctx *c, const char *ns, const struct tw_tap_opts *o,
 		    struct tw_nsctx **e, char *why, size_t len)
 {

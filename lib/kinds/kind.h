@@ -36,6 +36,8 @@ struct tw_step {
 	char note[112];        /* why it is what it is, when tapwire chose it: the plan shows it */
 	bool recorded;         /* this owner is on record already: no state change */
 	int line;              /* source line, for messages */
+	bool force;            /* ATTR owner: recreate the device if it is held (--force) */
+	bool use_note;         /* USE: note says what of it is not changed (plan-owner.c) */
 };
 
 enum tw_probe { TW_ABSENT = 0, TW_PRESENT = 1 };
@@ -79,6 +81,12 @@ int tw_dev_doom(struct tw_ctx *c, const char *ns, const char *name, const char *
 struct tw_tap_opts;
 int tw_dev_make_tun(struct tw_ctx *c, const char *ns, const struct tw_tap_opts *o,
 		    struct tw_nsctx **e, char *why, size_t len);
+/* /dev/net/tun opened in namespace ns (*e its context): fd or -errno. */
+int tw_dev_tun_fd(struct tw_ctx *c, const char *ns, struct tw_nsctx **e);
+/* owner.c: the "owner" setting (value "UID:GID", "-" for none) of live, a
+ * tun, tap or macvtap in ns; force recreates a held single-queue tap. */
+int tw_owner_set(struct tw_ctx *c, const char *ns, struct tw_nl *nl, const struct tw_link *live,
+		 const char *value, bool force, char *why, size_t len);
 /* macvlan.c, for macvtap.c too: make s's device (ifindex 0: the kernel's
  * choice) directly in its namespace, on its lower device. */
 int tw_macvlan_make(struct tw_ctx *c, const struct tw_step *s, int ifindex, char *why,

@@ -33,7 +33,7 @@ static int ovs_set(const char *dev, const char *what, const char *value, char *w
 }
 
 static int attr_set(struct tw_ctx *c, const char *ns, const char *dev, const char *what,
-		    const char *value, char *why, size_t len)
+		    const char *value, bool force, char *why, size_t len)
 {
 	if (!strncmp(what, "ovs-", 4))
 		return ovs_set(dev, what, value, why, len);
@@ -46,6 +46,8 @@ static int attr_set(struct tw_ctx *c, const char *ns, const char *dev, const cha
 		snprintf(why, len, "%s", strerror(-r));
 		return r;
 	}
+	if (!strcmp(what, "owner"))
+		return tw_owner_set(c, ns, nl, &live, value, force, why, len);
 	if (tw_evpn_setting(what)) {
 		r = tw_evpn_setting_apply(nl, live.ifindex, what, !strcmp(value, "1"));
 		if (r < 0)
@@ -79,12 +81,12 @@ static int attr_set(struct tw_ctx *c, const char *ns, const char *dev, const cha
 
 static int attr_create(struct tw_ctx *c, const struct tw_step *s, char *why, size_t len)
 {
-	return attr_set(c, s->key.ns, s->key.name, s->key.arg, s->value, why, len);
+	return attr_set(c, s->key.ns, s->key.name, s->key.arg, s->value, s->force, why, len);
 }
 
 static int attr_remove(struct tw_ctx *c, const struct tw_rec *rec, char *why, size_t len)
 {
-	int r = attr_set(c, rec->key.ns, rec->key.name, rec->key.arg, rec->data, why, len);
+	int r = attr_set(c, rec->key.ns, rec->key.name, rec->key.arg, rec->data, false, why, len);
 	return r == -ENODEV || r == -ENOENT ? 0 : r;
 }
 

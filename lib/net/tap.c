@@ -77,3 +77,15 @@ int tw_tap_create(int tunfd, const struct tw_tap_opts *o, char name_out[IFNAMSIZ
 		return -errno;
 	return 0;
 }
+
+int tw_tap_set_owner(int tunfd, const char *name, short flags, uid_t owner, gid_t group)
+{
+	int r = set_iff(tunfd, name, flags);
+	if (r < 0)
+		return r;
+	if (owner != (uid_t)-1 && ioctl(tunfd, TUNSETOWNER, (unsigned long)owner) < 0)
+		return -errno;
+	if (group != (gid_t)-1 && ioctl(tunfd, TUNSETGROUP, (unsigned long)group) < 0)
+		return -errno;
+	return 0;
+}

@@ -32,4 +32,11 @@ int tw_tap_open_ctl(void);
  * scans them all). Returns 0 or -errno. */
 int tw_tap_create(int tunfd, const struct tw_tap_opts *o, char name_out[IFNAMSIZ]);
 
+/* Give the existing tun/tap NAME a new owner and group ((uid_t)-1,
+ * (gid_t)-1: none): attach tunfd to it with flags exactly as the device has
+ * them (IFF_TUN or IFF_TAP, IFF_NO_PI, IFF_MULTI_QUEUE, IFF_VNET_HDR: the
+ * kernel takes the attach's flags as the device's), then TUNSETOWNER and
+ * TUNSETGROUP. -EBUSY when a single-queue device is held by a process. */
+int tw_tap_set_owner(int tunfd, const char *name, short flags, uid_t owner, gid_t group);
+
 #endif

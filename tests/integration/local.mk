@@ -153,3 +153,6 @@ EXTRA_DIST += tests/integration/ovn.sh
 TW_DOCTOR_TESTS = tests/integration/doctor.sh tests/integration/show.sh
 TESTS += $(TW_DOCTOR_TESTS)
 EXTRA_DIST += $(TW_DOCTOR_TESTS)
+# A changed owner=/group= of a tap, tun or macvtap tapwire made converges.
+TESTS += tests/integration/engine-owner.sh
+EXTRA_DIST += tests/integration/engine-owner.sh
