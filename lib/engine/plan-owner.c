@@ -45,10 +45,13 @@ static int live_ids(const struct tw_step *dev, const struct tw_link *live, long 
 	return 0;
 }
 
-static bool made_here(struct tw_state *st, const struct tw_step *dev, const char *owner)
+/* NULL when tapwire made it for this owner alone; else why it stays. */
+static const char *not_ours(struct tw_state *st, const struct tw_step *dev, const char *owner)
 {
 	const struct tw_rec *r = tw_state_find(st, &dev->key);
-	return r && r->created && !r->pending && r->n_owners == 1 && tw_rec_has_owner(r, owner);
+	if (!r || !r->created || r->pending)
+		return "tapwire did not create it";
+	return r->n_owners == 1 && tw_rec_has_owner(r, owner) ? NULL : "another owner uses it";
 }
 
 /* The process holding a single-queue tun/tap, "" when none does. */
@@ -82,9 +85,10 @@ int tw_plan_owner(struct tw_ctx *c, struct tw_plan *p, struct tw_state *st, stru
 	char old[56], val[56], label[96], held[160], loc[300];
 	ids_format(uid, gid, old, sizeof(old));
 	ids_format(want_uid, want_gid, val, sizeof(val));
-	if (!made_here(st, dev, p->owner)) {
-		snprintf(dev->note, sizeof(dev->note), "exists: use it; owner %.20s, not %.20s: "
-			 "tapwire did not create it", old, val);
+	const char *why = not_ours(st, dev, p->owner);
+	if (why) {
+		snprintf(dev->note, sizeof(dev->note), "exists: use it; owner %.20s, not %.20s: %.26s",
+			 old, val, why);
 		dev->use_note = true;
 		return 0;
 	}

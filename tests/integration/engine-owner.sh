@@ -84,7 +84,8 @@ cat > "$TW_TMP/x.xml" <<'EOF'
 EOF
 run up "$TW_TMP/x.xml"
 is "$rc" 0 "up of a tap that was there, with another owner"
-like "$out" "tapwire did not create it" "the plan says it is not changed"
+like "$out" "= tap xtap owner twb \\(exists: use it; owner 4301:-, not 4302:-: tapwire did not create it\\)" \
+	"the plan says its owner is not changed, and why"
 is "$(sys_attr xtap owner)" 4301 "its owner is as it was"
 run down "$TW_TMP/x.xml"
 done_testing
