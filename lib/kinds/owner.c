@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "kinds/kind.h"
-#include "net/addr.h"
+#include "net/addr-move.h"
 #include "net/macvlan.h"
 #include "net/tap.h"
 
@@ -61,39 +61,38 @@ static int macvtap_own(const struct tw_link *live, uid_t uid, gid_t gid, char *w
 	return r;
 }
 
-/* The addresses it had, back on the new device (IPv6 link-local ones come
- * by themselves). */
-static int readd(struct tw_ctx *c, const char *ns, const char *dev, const struct tw_cidr *a,
-		 size_t n, char *why, size_t len)
+/* What the old device had, back on the new one exactly as the kernel
+ * dumped it: addresses with their peers (a tun's point-to-point address),
+ * flags and lifetimes, and the routes through it (IPv6 link-local addresses
+ * and the kernel's own routes come by themselves). */
+static int restore(struct tw_nl *nl, const char *dev, const struct tw_moveset *set, char *why,
+		   size_t len)
 {
-	extern const struct tw_kind_ops tw_addr_ops; /* addr.c */
-	for (size_t i = 0; i < n; i++) {
-		if (a[i].family == AF_INET6 && a[i].addr[0] == 0xfe && (a[i].addr[1] & 0xc0) == 0x80)
-			continue;
-		struct tw_step as;
-		memset(&as, 0, sizeof(as));
-		as.key.kind = TW_K_ADDR;
-		tw_strscpy(as.key.ns, ns, sizeof(as.key.ns));
-		tw_strscpy(as.key.name, dev, sizeof(as.key.name));
-		tw_cidr_format(&a[i], as.key.arg, sizeof(as.key.arg));
-		int r = tw_addr_ops.create(c, &as, why, len);
-		if (r < 0 && r != -EEXIST)
-			return r;
+	struct tw_link now;
+	int r = tw_link_get(nl, dev, 0, &now);
+	for (size_t i = 0; r == 0 && i < set->n; i++) {
+		const struct tw_rtmsg *m = &set->v[i];
+		r = m->type == RTM_NEWADDR ? tw_move_addr_add(nl, m, now.ifindex, dev, dev, 0) :
+					     tw_move_route_put(nl, m, now.ifindex);
+		if (r < 0) {
+			char what[128];
+			tw_rtmsg_describe(m, what, sizeof(what));
+			snprintf(why, len, "recreating it (--force): %s: %s", what, strerror(-r));
+		}
 	}
-	return 0;
+	return r;
 }
 
 static int recreate(struct tw_ctx *c, const char *ns, const char *dev, struct tw_nl *nl,
 		    const struct tw_link *live, uid_t uid, gid_t gid, char *why, size_t len)
 {
-	struct tw_cidr *addrs = NULL;
-	size_t n = 0;
-	int r = tw_addr_list(nl, live->ifindex, &addrs, &n);
+	struct tw_moveset set = { 0 };
+	int r = tw_move_dump(nl, live->ifindex, &set);
 	if (r == 0)
 		r = tw_link_delete(nl, live->ifindex);
 	if (r < 0) {
 		snprintf(why, len, "recreating it (--force): %s", strerror(-r));
-		free(addrs);
+		tw_moveset_free(&set);
 		return r;
 	}
 	struct tw_tap_opts o = { .name = dev, .vnet_hdr = live->tun.vnet_hdr,
@@ -113,8 +112,8 @@ static int recreate(struct tw_ctx *c, const char *ns, const char *dev, struct tw
 			tw_nl_strerror(&e->nl, r, why, len);
 	}
 	if (r == 0)
-		r = readd(c, ns, dev, addrs, n, why, len);
-	free(addrs);
+		r = restore(&e->nl, dev, &set, why, len);
+	tw_moveset_free(&set);
 	return r;
 }
 

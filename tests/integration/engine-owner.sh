@@ -88,4 +88,35 @@ like "$out" "= tap xtap owner twb \\(exists: use it; owner 4301:-, not 4302:-: t
 	"the plan says its owner is not changed, and why"
 is "$(sys_attr xtap owner)" 4301 "its owner is as it was"
 run down "$TW_TMP/x.xml"
+
+# ---- a held tun with a point-to-point peer, made again with --force: it
+# gets its address back with the peer, and a route through it comes back too
+tun_net() { # tun_net OWNER
+	cat > "$TW_TMP/ptun.xml" <<EOF
+<tw:net xmlns:tw="urn:tapwire:1" name="pt">
+  <tw:tun name="ptun" owner="$1" address="10.9.6.1/32" peer="10.9.6.2"/>
+</tw:net>
+EOF
+}
+p2p() { ip -j addr show dev ptun | jq -r '.[0].addr_info[] | select(.family == "inet") | "\(.local) peer \(.address)/\(.prefixlen)"'; }
+tun_net twa
+run up "$TW_TMP/ptun.xml"
+ip route add 10.9.5.0/24 dev ptun metric 7
+is "$rc/$(p2p)" "0/10.9.6.1 peer 10.9.6.2/32" "a tun with a peer"
+"$top_builddir/tests/tw-tun-echo" ptun 1 60 > "$TW_TMP/echo.out" 2>&1 &
+epid=$!
+i=0
+while ! grep -q '^attached' "$TW_TMP/echo.out" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+tun_net twb
+run up "$TW_TMP/ptun.xml"
+is "$rc/$(ids ptun)" "1/4301:-1" "held by a process: refused, the owner as it was"
+run up --force "$TW_TMP/ptun.xml"
+is "$rc/$(ids ptun)" "0/4302:-1" "--force makes it again, twb's"
+is "$(p2p)" "10.9.6.1 peer 10.9.6.2/32" "with its address and its peer"
+like "$(ip route show dev ptun 10.9.5.0/24)" "metric 7" "and the route that went through it"
+kill "$epid" 2>/dev/null; wait "$epid" 2>/dev/null
+run up "$TW_TMP/ptun.xml"
+is "$rc/$out" "0/pt: nothing to do" "then nothing to do"
+run down "$TW_TMP/ptun.xml"
+check "down removes it" test ! -e /sys/class/net/ptun
 done_testing
