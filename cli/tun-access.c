@@ -7,63 +7,13 @@
  * once, while the administrator is watching. */
 #include "tun-access.h"
 
-#include <grp.h>
-#include <pwd.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "core/util.h"
-
-/* The ids a user's process runs with: its uid, primary group and the
- * supplementary groups of its passwd entry (none without one). */
-struct ids {
-	uid_t uid;
-	gid_t gid;
-	bool has_gid;
-	gid_t groups[64];
-	int n_groups;
-};
-
-static void user_ids(uid_t uid, struct ids *u)
-{
-	memset(u, 0, sizeof(*u));
-	u->uid = uid;
-	struct passwd *pw = getpwuid(uid);
-	if (!pw)
-		return;
-	u->gid = pw->pw_gid;
-	u->has_gid = true;
-	int n = (int)(sizeof(u->groups) / sizeof(u->groups[0]));
-	/* More groups than fit: those that fit decide (at worst a warning
-	 * too many, never one missed for a group that is listed). */
-	getgrouplist(pw->pw_name, pw->pw_gid, u->groups, &n);
-	u->n_groups = n < 0 ? 0 : n > 64 ? 64 : n;
-}
-
-static bool in_group(const struct ids *u, gid_t g)
-{
-	if (u->has_gid && u->gid == g)
-		return true;
-	for (int i = 0; i < u->n_groups; i++)
-		if (u->groups[i] == g)
-			return true;
-	return false;
-}
-
-/* Read and write for u, by the mode bits alone (as the kernel decides for
- * a process without CAP_DAC_OVERRIDE; ACLs are not looked at). */
-static bool can_rw(const struct stat *st, const struct ids *u)
-{
-	if (u->uid == 0)
-		return true;
-	if (st->st_uid == u->uid)
-		return (st->st_mode & 0600) == 0600;
-	if (in_group(u, st->st_gid))
-		return (st->st_mode & 060) == 060;
-	return (st->st_mode & 06) == 06;
-}
+#include "engine/doctor.h"
 
 /* A device (tap or tun) made for an owner, in the order of the file. */
 struct owned {
@@ -84,9 +34,7 @@ static void warn_one(const struct owned *d, const char *tun, const struct stat *
 	uid_t uid;
 	if (tw_lookup_uid(d->owner, &uid) < 0)
 		return; /* the plan refuses an unknown user */
-	struct ids u;
-	user_ids(uid, &u);
-	if (can_rw(st, &u))
+	if (tw_user_can_open_rw(tun, uid) != 0)
 		return;
 	fprintf(err, "tapwire: warning: %s %s: its owner %s (uid %ld) cannot open %s (mode %04o, "
 		"uid %ld, gid %ld), so %s running as %s cannot use the %s; make %s mode 0666 "

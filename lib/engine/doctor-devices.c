@@ -71,6 +71,13 @@ static void who_user(struct who *w, uid_t uid)
 		snprintf(w->label, sizeof(w->label), "uid %u", (unsigned)uid);
 }
 
+int tw_user_can_open_rw(const char *path, uid_t uid)
+{
+	struct who w;
+	who_user(&w, uid);
+	return can_open_rw(path, &w);
+}
+
 static void who_group(struct who *w, gid_t gid)
 {
 	struct group *gr = getgrgid(gid);

@@ -82,6 +82,11 @@ typedef int tw_doctor_child_fn(void *arg, int out);
 int tw_doctor_as(const struct tw_doctor_ids *ids, tw_doctor_child_fn *fn, void *arg, char *buf,
 		 size_t len);
 
+/* 1 when user uid, with its passwd entry's groups, may open path
+ * read-write as the kernel decides it (ACLs included: a child takes those
+ * ids and opens it), 0 when not, -1 when it cannot be told (not root). */
+int tw_user_can_open_rw(const char *path, uid_t uid);
+
 /* The environment override name, else dflt. */
 const char *tw_doctor_path(const char *env, const char *dflt);
 
