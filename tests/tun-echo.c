@@ -22,18 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static uint16_t checksum(const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	uint32_t sum = 0;
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)(p[len - 1] << 8);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
+#include "net/ping.h"
 
 /* Turn an echo request into its reply in place; 0 when it was one. */
 static int reply(uint8_t *pkt, size_t n)
@@ -51,12 +40,10 @@ static int reply(uint8_t *pkt, size_t n)
 	ip->saddr = ip->daddr;
 	ip->daddr = a;
 	ip->check = 0;
-	uint16_t c = checksum(ip, hl);
-	ip->check = htons(c);
+	ip->check = tw_inet_csum(ip, hl);
 	icmp->type = ICMP_ECHOREPLY;
 	icmp->checksum = 0;
-	c = checksum(icmp, n - hl);
-	icmp->checksum = htons(c);
+	icmp->checksum = tw_inet_csum(icmp, n - hl);
 	return 0;
 }
 

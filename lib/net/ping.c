@@ -28,7 +28,7 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static uint16_t csum(const void *data, size_t len)
+uint16_t tw_inet_csum(const void *data, size_t len)
 {
 	const uint8_t *p = data;
 	uint32_t sum = 0;
@@ -63,7 +63,7 @@ static int echo_send(int fd, const struct tw_cidr *dst, uint16_t id, uint16_t se
 	memcpy(pkt + 4, &id, 2);
 	memcpy(pkt + 6, &seq, 2);
 	if (dst->family == AF_INET) {
-		uint16_t c = csum(pkt, sizeof(pkt));
+		uint16_t c = tw_inet_csum(pkt, sizeof(pkt));
 		memcpy(pkt + 2, &c, 2);
 	}
 	return sendto(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&ss, sl) < 0 ? -errno : 0;

@@ -6,9 +6,16 @@
 #ifndef TW_NET_PING_H
 #define TW_NET_PING_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "core/util.h"
 
 /* 1: dst answered within timeout_ms; 0: it did not; -errno: could not ask. */
 int tw_ping(const struct tw_cidr *dst, int timeout_ms);
+
+/* The Internet checksum (RFC 1071) of data, in network byte order: what an
+ * IPv4 header or an ICMP message carries in its checksum field. */
+uint16_t tw_inet_csum(const void *data, size_t len);
 
 #endif

@@ -122,6 +122,8 @@ distclean-e2e:
 # devices.sh needs no guest; devices-qemu.sh boots one.
 check_PROGRAMS += tests/tw-tun-echo tests/tw-kind-known
 tests_tw_tun_echo_SOURCES = tests/tun-echo.c
+tests_tw_tun_echo_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS)
+tests_tw_tun_echo_LDADD = lib/libtwnet.a lib/libtwcore.a $(LIBNL_LIBS)
 tests_tw_kind_known_SOURCES = tests/kind-known.c
 tests_tw_kind_known_CFLAGS = $(AM_CFLAGS) $(LIBNL_CFLAGS)
 tests_tw_kind_known_LDADD = lib/libtwnet.a lib/libtwcore.a $(LIBNL_LIBS)
