@@ -23,9 +23,7 @@
 
 static long long now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (long long)(tw_now_us() / 1000);
 }
 
 uint16_t tw_inet_csum(const void *data, size_t len)
